@@ -1,0 +1,20 @@
+package dev.podkit.logsidecar;
+
+import dev.podkit.runtime.Helper;
+import dev.podkit.runtime.HelperDescriptor;
+import dev.podkit.runtime.Podkit;
+import java.util.List;
+
+/** The log-sidecar image's entry point. */
+public final class LogSidecar {
+    /** Admin port 9701: the helpers' ports differ, since a pod's containers share them. */
+    public static final HelperDescriptor HELPER = new HelperDescriptor("log-sidecar",
+            "tails the log files of a shared volume to stdout", 9701, List.of(), context -> Helper.idle());
+
+    private LogSidecar() {
+    }
+
+    public static void main(String[] args) {
+        Podkit.main(HELPER, args);
+    }
+}

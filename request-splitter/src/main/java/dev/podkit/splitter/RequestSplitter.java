@@ -1,0 +1,20 @@
+package dev.podkit.splitter;
+
+import dev.podkit.runtime.Helper;
+import dev.podkit.runtime.HelperDescriptor;
+import dev.podkit.runtime.Podkit;
+import java.util.List;
+
+/** The request-splitter image's entry point. */
+public final class RequestSplitter {
+    public static final HelperDescriptor HELPER = new HelperDescriptor("request-splitter",
+            "splits HTTP requests between weighted variants as nginx split_clients does", 9703, List.of(),
+            context -> Helper.idle());
+
+    private RequestSplitter() {
+    }
+
+    public static void main(String[] args) {
+        Podkit.main(HELPER, args);
+    }
+}
