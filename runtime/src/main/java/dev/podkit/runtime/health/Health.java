@@ -77,6 +77,7 @@ public final class Health implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         Gauge.builder("podkit.ready", this, h -> h.readiness().ok() ? 1 : 0)
+                .strongReference(true)
                 .description("1 while /readyz answers 200, else 0")
                 .register(registry);
     }

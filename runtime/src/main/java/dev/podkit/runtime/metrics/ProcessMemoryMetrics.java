@@ -29,11 +29,14 @@ public final class ProcessMemoryMetrics implements MeterBinder {
         if (!Files.isReadable(status)) {
             return;
         }
+        // Strong references: Micrometer holds a gauge's state weakly, and nothing else holds this binder.
         Gauge.builder("process.resident.memory", this, m -> m.kilobytes("VmRSS:") * 1024)
+                .strongReference(true)
                 .description("Resident set size of the process")
                 .baseUnit(BaseUnits.BYTES)
                 .register(registry);
         Gauge.builder("process.virtual.memory", this, m -> m.kilobytes("VmSize:") * 1024)
+                .strongReference(true)
                 .description("Virtual memory size of the process")
                 .baseUnit(BaseUnits.BYTES)
                 .register(registry);
