@@ -1,0 +1,46 @@
+# Shared by the bench scripts: start a container the way a pod runs it and measure it.
+# shellcheck shell=bash
+
+now_ms() { date +%s%3N; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+# measure_once NAME IMAGE PORT IDLE_SECONDS [docker run args...] -- [command...]
+# Prints "<ms from docker run to /readyz 200> <RSS in MiB after IDLE_SECONDS> <ms from JVM start to
+# ready, as the helper logs it>".
+measure_once() {
+  local name=$1 image=$2 port=$3 idle=$4; shift 4
+  local run_args=() begin url deadline rss jvm
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do run_args+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  begin=$(now_ms)
+  docker run -d --rm --name "$name" --read-only -p "127.0.0.1::$port" "${run_args[@]}" "$image" "$@" >/dev/null
+  url="http://$(docker port "$name" "$port/tcp" | head -1)"
+  deadline=$(( $(now_ms) + 60000 ))
+  until curl -fs -o /dev/null "$url/readyz"; do
+    if [ "$(now_ms)" -ge "$deadline" ]; then
+      echo "$image: not ready within 60 s" >&2; docker rm -f "$name" >/dev/null; return 1
+    fi
+    sleep 0.01
+  done
+  local ready=$(( $(now_ms) - begin ))
+  sleep "$idle"
+  rss=$(curl -fs "$url/metrics" | awk '/^process_resident_memory_bytes /{print $2}')
+  jvm=$(docker logs "$name" 2>&1 | sed -n 's/.* ready \([0-9]*\) ms after process start.*/\1/p' | head -1)
+  docker stop -t 10 "$name" >/dev/null
+  awk -v ms="$ready" -v b="$rss" -v jvm="${jvm:-0}" 'BEGIN{printf "%d %.1f %d\n", ms, b/1024/1024, jvm}'
+}
+
+# measure RUNS IMAGE PORT IDLE [docker run args...] -- [command...]
+# Prints the medians of measure_once's three numbers over RUNS runs.
+measure() {
+  local runs=$1; shift
+  local results=() i
+  for i in $(seq "$runs"); do
+    results+=("$(measure_once "podkit-bench-$$-$i" "$@")") || return 1
+  done
+  local column
+  for column in 1 2 3; do
+    printf '%s\n' "${results[@]}" | awk -v c="$column" '{print $c}' | median
+  done | paste -sd' '
+
+}
