@@ -1,0 +1,56 @@
+package dev.podkit.adapter.exposition;
+
+import dev.podkit.adapter.model.FamilySet;
+import dev.podkit.runtime.admin.AdminRequest;
+import dev.podkit.runtime.admin.AdminResponse;
+import dev.podkit.runtime.admin.AdminRoute;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
+
+/**
+ * {@code /metrics} (and {@code PG_EXPORTER_WEB_TELEMETRY_PATH}): the process's own meters (JVM,
+ * process, podkit_*) as the runtime renders them, followed by postgres_exporter's families as
+ * {@link FamilyWriter} renders them, in the format the scraper asked for. Runs on the admin
+ * worker thread; the collection behind it is bounded by COLLECTION_TIMEOUT.
+ */
+public final class MetricsRoute implements AdminRoute {
+    private static final String EOF = "# EOF\n";
+
+    private final PrometheusRegistry registry;
+    private final Supplier<FamilySet> families;
+    private final ExpositionFormats formats = ExpositionFormats.init();
+
+    public MetricsRoute(PrometheusRegistry registry, Supplier<FamilySet> families) {
+        this.registry = registry;
+        this.families = families;
+    }
+
+    @Override
+    public AdminResponse handle(AdminRequest request) throws Exception {
+        FamilySet pg = families.get();
+        ExpositionFormatWriter writer = formats.findWriter(request.accept());
+        boolean openMetrics = writer instanceof OpenMetricsTextFormatWriter;
+        if (!openMetrics) {
+            writer = formats.getPrometheusTextFormatWriter();
+        }
+        ByteArrayOutputStream own = new ByteArrayOutputStream(16 * 1024);
+        writer.write(own, registry.scrape(name -> !PostgresMultiCollector.SENTINEL.equals(name)));
+        StringBuilder body = new StringBuilder(64 * 1024);
+        String ownText = own.toString(StandardCharsets.UTF_8);
+        if (openMetrics && ownText.endsWith(EOF)) {
+            ownText = ownText.substring(0, ownText.length() - EOF.length());
+        }
+        body.append(ownText);
+        FamilyWriter.write(body, pg.families(), openMetrics);
+        if (openMetrics) {
+            body.append(EOF);
+        }
+        return new AdminResponse(200, openMetrics ? FamilyWriter.OPENMETRICS : FamilyWriter.TEXT,
+                body.toString().getBytes(StandardCharsets.UTF_8));
+    }
+}
