@@ -144,18 +144,14 @@ public final class Exporter implements AutoCloseable {
         }
         FamilySet out = new FamilySet();
         out.add(UP, r.up() ? 1 : 0);
-        if (r.up()) {
-            outcomes(r, out);
-            out.addAll(r.families());
-        }
+        outcomes(r, out);
+        out.addAll(r.families());
         conflicts(out);
         return out;
     }
 
+    /** Every planned collector, also when the server is down or stalled (then as failed). */
     private static void outcomes(TargetResult r, FamilySet out) {
-        if (!r.up()) {
-            return;
-        }
         for (Outcome o : r.outcomes()) {
             out.add(COLLECTOR_DURATION, o.seconds(), o.collector());
             out.add(COLLECTOR_SUCCESS, o.success() ? 1 : 0, o.collector());

@@ -6,7 +6,6 @@ import dev.podkit.runtime.admin.AdminResponse;
 import dev.podkit.runtime.admin.AdminRoute;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
-import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +14,8 @@ import java.util.function.Supplier;
 /**
  * {@code /metrics} (and {@code PG_EXPORTER_WEB_TELEMETRY_PATH}): the process's own meters (JVM,
  * process, podkit_*) as the runtime renders them, followed by postgres_exporter's families as
- * {@link FamilyWriter} renders them, in the format the scraper asked for. Runs on the admin
+ * {@link FamilyWriter} renders them: the text format 0.0.4 as postgres_exporter answers, OpenMetrics
+ * for a scraper that accepts only that ({@link #onlyOpenMetrics}). Runs on the admin
  * worker thread; the collection behind it is bounded by COLLECTION_TIMEOUT.
  */
 public final class MetricsRoute implements AdminRoute {
@@ -30,14 +30,31 @@ public final class MetricsRoute implements AdminRoute {
         this.families = families;
     }
 
+    /**
+     * OpenMetrics only for a scraper that accepts nothing else. postgres_exporter never answers in
+     * OpenMetrics, and Prometheus (which prefers it, but accepts the text format) would store every
+     * counter sample under an OpenMetrics name with {@code _total} added
+     * ({@code pg_stat_database_xact_commit_total}), which no dashboard queries.
+     */
+    public static boolean onlyOpenMetrics(String accept) {
+        if (accept == null || !accept.contains("application/openmetrics-text")) {
+            return false;
+        }
+        for (String part : accept.split(",")) {
+            String type = part.split(";")[0].trim();
+            if (type.equals("text/plain") || type.equals("*/*") || type.equals("text/*")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     public AdminResponse handle(AdminRequest request) throws Exception {
         FamilySet pg = families.get();
-        ExpositionFormatWriter writer = formats.findWriter(request.accept());
-        boolean openMetrics = writer instanceof OpenMetricsTextFormatWriter;
-        if (!openMetrics) {
-            writer = formats.getPrometheusTextFormatWriter();
-        }
+        boolean openMetrics = onlyOpenMetrics(request.accept());
+        ExpositionFormatWriter writer = openMetrics ? formats.getOpenMetricsTextFormatWriter()
+                : formats.getPrometheusTextFormatWriter();
         ByteArrayOutputStream own = new ByteArrayOutputStream(16 * 1024);
         writer.write(own, registry.scrape(name -> !PostgresMultiCollector.SENTINEL.equals(name)));
         StringBuilder body = new StringBuilder(64 * 1024);

@@ -4,6 +4,7 @@ import dev.podkit.adapter.collect.Exporter;
 import dev.podkit.adapter.dsn.DataSource;
 import dev.podkit.adapter.dsn.DsnParser;
 import dev.podkit.adapter.exposition.FamilyWriter;
+import dev.podkit.adapter.exposition.MetricsRoute;
 import dev.podkit.adapter.model.FamilySet;
 import dev.podkit.runtime.admin.AdminRequest;
 import dev.podkit.runtime.admin.AdminResponse;
@@ -52,7 +53,7 @@ public final class ProbeRoute implements AdminRoute {
         }
         FamilySet families = exporter.probe(source);
         StringBuilder body = new StringBuilder(32 * 1024);
-        boolean openMetrics = request.accept() != null && request.accept().contains("application/openmetrics-text");
+        boolean openMetrics = MetricsRoute.onlyOpenMetrics(request.accept());
         FamilyWriter.write(body, families.families(), openMetrics);
         if (openMetrics) {
             body.append("# EOF\n");
