@@ -14,7 +14,13 @@ import java.sql.SQLException;
 public final class SettingsCollector implements PgCollector {
     private static final System.Logger LOG = System.getLogger(SettingsCollector.class.getName());
 
-    static final String SQL = "SELECT name, setting, COALESCE(unit, '') AS unit, short_desc, vartype FROM pg_settings"
+    /**
+     * The adapter sets statement_timeout and lock_timeout on its own session (COLLECTION_TIMEOUT);
+     * the values the server would give any other session are their reset values.
+     */
+    static final String SQL = "SELECT name,"
+            + " CASE WHEN name IN ('statement_timeout', 'lock_timeout') THEN reset_val ELSE setting END AS setting,"
+            + " COALESCE(unit, '') AS unit, short_desc, vartype FROM pg_settings"
             + " WHERE vartype IN ('bool', 'integer', 'real') AND name != 'sync_commit_cancel_wait'";
 
     /** A parameter as exposed: metric name suffix, help suffix and value. */
