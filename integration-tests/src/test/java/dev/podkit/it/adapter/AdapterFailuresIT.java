@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import dev.podkit.it.PrometheusText;
+import dev.podkit.it.TestImages;
 import dev.podkit.testcontainers.MetricsAdapterContainer;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -29,7 +30,6 @@ import org.testcontainers.containers.startupcheck.StartupCheckStrategy;
 import org.testcontainers.containers.wait.strategy.AbstractWaitStrategy;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.postgresql.PostgreSQLContainer;
-import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.DockerStatus;
 
 /** What postgres_exporter gets wrong: stalled and restarted servers, bad passwords, duplicate DSNs, bad settings. */
@@ -49,8 +49,7 @@ class AdapterFailuresIT {
 
     @Test
     void aServerThatAcceptsButNeverAnswersGivesAPromptPgUpZero() throws Exception {
-        try (GenericContainer<?> stall = new GenericContainer<>(DockerImageName.parse("offline/busybox:latest")
-                        .asCompatibleSubstituteFor("busybox"))
+        try (GenericContainer<?> stall = new GenericContainer<>(TestImages.busybox())
                 .withNetwork(Postgres.network())
                 .withNetworkAliases("stall")
                 .withCommand("nc", "-ll", "-p", "5432", "-e", "sleep", "3600")

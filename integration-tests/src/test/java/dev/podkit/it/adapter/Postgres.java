@@ -1,16 +1,16 @@
 package dev.podkit.it.adapter;
 
+import dev.podkit.it.TestImages;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import org.testcontainers.containers.Network;
 import org.testcontainers.postgresql.PostgreSQLContainer;
-import org.testcontainers.utility.DockerImageName;
 
 /**
  * The PostgreSQL the adapter ITs run against: {@code postgres:15}, or the compatible image named
- * by {@code -Dpodkit.it.postgres.image} (this project's CI uses a local stand-in). One shared
+ * by {@code -Dpodkit.test.postgres.image} (this project's CI uses a local stand-in). One shared
  * server for the read-only checks, started once per test JVM; tests that restart or stall a
  * server start their own.
  */
@@ -25,13 +25,8 @@ final class Postgres {
     private Postgres() {
     }
 
-    static DockerImageName image() {
-        return DockerImageName.parse(System.getProperty("podkit.it.postgres.image", "postgres:15"))
-                .asCompatibleSubstituteFor("postgres");
-    }
-
     static PostgreSQLContainer create(Network net, String alias) {
-        return new PostgreSQLContainer(image())
+        return new PostgreSQLContainer(TestImages.postgres())
                 .withNetwork(net)
                 .withNetworkAliases(alias)
                 .withUsername("postgres")
