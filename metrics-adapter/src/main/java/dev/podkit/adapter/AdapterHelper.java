@@ -8,8 +8,9 @@ import dev.podkit.adapter.dsn.DataSource;
 import dev.podkit.adapter.dsn.DataSources;
 import dev.podkit.adapter.exposition.MetricsRoute;
 import dev.podkit.adapter.exposition.PostgresMultiCollector;
-import dev.podkit.adapter.model.FamilySet;
 import dev.podkit.adapter.probe.AuthModules;
+import dev.podkit.adapter.probe.AuthModulesFile;
+import dev.podkit.adapter.queries.Queries;
 import dev.podkit.adapter.probe.ProbeRoute;
 import dev.podkit.runtime.Helper;
 import dev.podkit.runtime.HelperContext;
@@ -18,6 +19,7 @@ import dev.podkit.runtime.config.Config;
 import dev.podkit.runtime.config.ConfigException;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.lang.System.Logger.Level;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,7 +28,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 /**
  * The metrics-adapter's job: postgres_exporter's families on {@code /metrics} and {@code /probe}.
@@ -42,17 +43,9 @@ final class AdapterHelper implements Helper {
     private final PostgresMultiCollector collector;
     private final List<DataSource> sources;
     private final String telemetryPath;
+    private final String describe;
 
     AdapterHelper(HelperContext context) {
-        this(context, AuthModules.none(), List.of(), () -> null);
-    }
-
-    /**
-     * @param extraCollectors custom queries, after the built-in collectors
-     * @param extraFamilies families of the adapter itself added to every scrape (the queries file's load status)
-     */
-    AdapterHelper(HelperContext context, AuthModules modules, List<PgCollector> extraCollectors,
-            Supplier<FamilySet> extraFamilies) {
         this.context = context;
         Config config = context.config();
         Duration timeout = config.get(AdapterSettings.COLLECTION_TIMEOUT);
@@ -60,6 +53,10 @@ final class AdapterHelper implements Helper {
             throw new ConfigException(AdapterSettings.COLLECTION_TIMEOUT.name(), "a duration from 1ms to 5m",
                     config.raw(AdapterSettings.COLLECTION_TIMEOUT).orElse(""));
         }
+        Queries queries = config.raw(AdapterSettings.EXTEND_QUERY_PATH)
+                .map(path -> Queries.load(Path.of(path), timeout)).orElse(Queries.none());
+        AuthModules modules = config.raw(AdapterSettings.CONFIG_FILE)
+                .map(path -> AuthModulesFile.load(Path.of(path))).orElse(AuthModules.none());
         telemetryPath = telemetryPath(config);
         checkListenAddress(config);
         sources = DataSources.from(config);
@@ -85,13 +82,13 @@ final class AdapterHelper implements Helper {
                 enabled.add(c);
             }
         }
-        enabled.addAll(extraCollectors);
+        enabled.addAll(queries.collectors());
         Predicate<String> databaseFilter = db -> !excluded.contains(db) && (included.isEmpty() || included.contains(db));
         Plan plan = new Plan(enabled, config.get(AdapterSettings.AUTO_DISCOVER_DATABASES), databaseFilter);
 
         AdapterMeters meters = new AdapterMeters();
         meters.bindTo(context.meters());
-        exporter = new Exporter(sources, plan, timeout, meters, context.version(), extraFamilies);
+        exporter = new Exporter(sources, plan, timeout, meters, context.version(), queries::loadStatus);
         collector = new PostgresMultiCollector(exporter);
         PrometheusRegistry registry = context.metrics().registry().getPrometheusRegistry();
         MetricsRoute metrics = new MetricsRoute(registry, exporter::scrape);
@@ -101,6 +98,8 @@ final class AdapterHelper implements Helper {
         }
         context.admin().route("/probe", new ProbeRoute(exporter, modules));
         registry.register(collector);
+        describe = enabled.stream().filter(PgCollector::reported).count() + " collectors, " + queries.collectors().size()
+                + " custom queries, " + modules.size() + " auth modules";
     }
 
     private static String telemetryPath(Config config) {
@@ -151,7 +150,7 @@ final class AdapterHelper implements Helper {
             LOG.log(Level.WARNING, "no data source (DATA_SOURCE_NAME or DATA_SOURCE_URI): " + telemetryPath
                     + " shows no pg_* families; /probe?target=... still collects");
         } else {
-            LOG.log(Level.INFO, "collecting from " + sources + " on " + telemetryPath);
+            LOG.log(Level.INFO, "collecting from " + sources + " on " + telemetryPath + " (" + describe + ")");
         }
     }
 
