@@ -23,6 +23,9 @@ public final class SettingsCollector implements PgCollector {
             + " COALESCE(unit, '') AS unit, short_desc, vartype FROM pg_settings"
             + " WHERE vartype IN ('bool', 'integer', 'real') AND name != 'sync_commit_cancel_wait'";
 
+    /** The descs of the parameters seen so far: the same few hundred every scrape. */
+    private final java.util.Map<String, MetricDesc> descs = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** A parameter as exposed: metric name suffix, help suffix and value. */
     record Converted(String name, String help, double value) {
     }
@@ -47,7 +50,9 @@ public final class SettingsCollector implements PgCollector {
                 LOG.log(Level.DEBUG, "pg_settings: skipping " + name + " (unknown unit or value)");
                 return;
             }
-            out.add(MetricDesc.gauge("pg_settings_" + c.name(), c.help(), "server"), c.value(), session.server());
+            MetricDesc desc = descs.computeIfAbsent(c.name() + "\n" + c.help(),
+                    k -> MetricDesc.gauge("pg_settings_" + c.name(), c.help(), "server"));
+            out.add(desc, c.value(), session.server());
         });
     }
 

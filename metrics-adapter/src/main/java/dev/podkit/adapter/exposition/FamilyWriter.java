@@ -19,7 +19,7 @@ public final class FamilyWriter {
     private FamilyWriter() {
     }
 
-    public static void write(StringBuilder out, Collection<Family> families, boolean openMetrics) {
+    public static void write(ExpositionBuffer out, Collection<Family> families, boolean openMetrics) {
         for (Family f : families) {
             if (f.samples().isEmpty()) {
                 continue;
@@ -30,65 +30,33 @@ public final class FamilyWriter {
                 String family = counter && name.endsWith("_total") ? name.substring(0, name.length() - 6) : name;
                 String sampleName = counter ? family + "_total" : name;
                 out.append("# TYPE ").append(family).append(' ').append(f.desc().type().openMetrics()).append('\n');
-                out.append("# HELP ").append(family).append(' ');
-                escape(out, f.desc().help(), true);
-                out.append('\n');
+                out.append("# HELP ").append(family).append(' ').appendEscaped(f.desc().help(), true).append('\n');
                 samples(out, sampleName, f);
             } else {
-                out.append("# HELP ").append(name).append(' ');
-                escape(out, f.desc().help(), false);
-                out.append('\n');
+                out.append("# HELP ").append(name).append(' ').appendEscaped(f.desc().help(), false).append('\n');
                 out.append("# TYPE ").append(name).append(' ').append(f.desc().type().text()).append('\n');
                 samples(out, name, f);
             }
         }
     }
 
-    private static void samples(StringBuilder out, String name, Family f) {
+    private static void samples(ExpositionBuffer out, String name, Family f) {
         List<String> labels = f.desc().labelNames();
+        // The part before the values is the same for every sample: name and label names, as bytes once.
+        byte[][] prefixes = new byte[labels.size()][];
+        for (int i = 0; i < labels.size(); i++) {
+            prefixes[i] = ((i == 0 ? "{" : ",") + labels.get(i) + "=\"").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        byte[] nameBytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         for (Family.Sample s : f.samples()) {
-            out.append(name);
-            if (!labels.isEmpty()) {
-                out.append('{');
-                for (int i = 0; i < labels.size(); i++) {
-                    if (i > 0) {
-                        out.append(',');
-                    }
-                    out.append(labels.get(i)).append("=\"");
-                    escape(out, s.labelValues().get(i), true);
-                    out.append('"');
+            out.append(nameBytes);
+            if (prefixes.length > 0) {
+                for (int i = 0; i < prefixes.length; i++) {
+                    out.append(prefixes[i]).appendEscaped(s.labelValues().get(i), true).append('"');
                 }
                 out.append('}');
             }
-            out.append(' ');
-            value(out, s.value());
-            out.append('\n');
-        }
-    }
-
-    /** Backslash and newline always; the double quote in label values and OpenMetrics help. */
-    private static void escape(StringBuilder out, String text, boolean quotes) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '"' -> out.append(quotes ? "\\\"" : "\"");
-                default -> out.append(c);
-            }
-        }
-    }
-
-    static void value(StringBuilder out, double v) {
-        if (Double.isNaN(v)) {
-            out.append("NaN");
-        } else if (Double.isInfinite(v)) {
-            out.append(v > 0 ? "+Inf" : "-Inf");
-        } else if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-            out.append((long) v);
-        } else {
-            // Go's spelling of exponents (1.5e-05 reads the same as Java's 1.5E-5 everywhere).
-            out.append(Double.toString(v).replace('E', 'e'));
+            out.append(' ').appendValue(s.value()).append('\n');
         }
     }
 }

@@ -20,6 +20,8 @@ import java.util.function.Supplier;
  */
 public final class MetricsRoute implements AdminRoute {
     private static final String EOF = "# EOF\n";
+    private static final int MAX_KEPT = 4 * 1024 * 1024;
+    private static final ThreadLocal<ExpositionBuffer> BUFFERS = ThreadLocal.withInitial(() -> new ExpositionBuffer(256 * 1024));
 
     private final PrometheusRegistry registry;
     private final Supplier<FamilySet> families;
@@ -57,17 +59,19 @@ public final class MetricsRoute implements AdminRoute {
                 : formats.getPrometheusTextFormatWriter();
         ByteArrayOutputStream own = new ByteArrayOutputStream(16 * 1024);
         writer.write(own, registry.scrape(name -> !PostgresMultiCollector.SENTINEL.equals(name)));
-        StringBuilder body = new StringBuilder(64 * 1024);
-        String ownText = own.toString(StandardCharsets.UTF_8);
-        if (openMetrics && ownText.endsWith(EOF)) {
-            ownText = ownText.substring(0, ownText.length() - EOF.length());
+        byte[] ownBytes = own.toByteArray();
+        int ownLength = ownBytes.length;
+        if (openMetrics && own.toString(StandardCharsets.UTF_8).endsWith(EOF)) {
+            ownLength -= EOF.length();
         }
-        body.append(ownText);
+        // One buffer per admin worker thread, reused: a big scrape's text is built without the
+        // garbage of a growing array each time (only the final copy is new).
+        ExpositionBuffer body = BUFFERS.get().reset(MAX_KEPT);
+        body.append(ownBytes, 0, ownLength);
         FamilyWriter.write(body, pg.families(), openMetrics);
         if (openMetrics) {
             body.append(EOF);
         }
-        return new AdminResponse(200, openMetrics ? FamilyWriter.OPENMETRICS : FamilyWriter.TEXT,
-                body.toString().getBytes(StandardCharsets.UTF_8));
+        return new AdminResponse(200, openMetrics ? FamilyWriter.OPENMETRICS : FamilyWriter.TEXT, body.toByteArray());
     }
 }

@@ -28,4 +28,10 @@ public final class Family {
     void add(Sample sample) {
         samples.add(sample);
     }
+
+    Family copy() {
+        Family f = new Family(desc);
+        f.samples.addAll(samples);
+        return f;
+    }
 }

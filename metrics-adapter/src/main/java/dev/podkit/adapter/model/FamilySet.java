@@ -1,8 +1,8 @@
 package dev.podkit.adapter.model;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +16,10 @@ import java.util.TreeMap;
  * type or label names differ from the one already there under that name.
  */
 public final class FamilySet implements MetricSink {
-    private final Map<String, Family> families = new TreeMap<>();
-    private final Map<String, Set<List<String>>> seen = new TreeMap<>();
+    private final Map<String, Family> families = new HashMap<>();
+    private final Map<String, Set<List<String>>> seen = new HashMap<>();
+    /** Families taken over whole from another set by {@link #addAll}: copied before they change. */
+    private final Set<String> borrowed = new HashSet<>();
     private int conflicts;
     private final List<String> conflictNames = new ArrayList<>();
 
@@ -27,36 +29,71 @@ public final class FamilySet implements MetricSink {
             throw new IllegalArgumentException(desc.name() + " has " + desc.labelNames().size() + " labels, got "
                     + labelValues.length + " values");
         }
-        Family family = families.get(desc.name());
+        String name = desc.name();
+        Family family = families.get(name);
         if (family == null) {
             family = new Family(desc);
-            families.put(desc.name(), family);
+            families.put(name, family);
+            seen.put(name, new HashSet<>());
         } else if (family.desc().type() != desc.type() || !family.desc().labelNames().equals(desc.labelNames())) {
-            conflict(desc.name());
+            conflict(name);
             return;
+        } else if (borrowed.remove(name)) {
+            family = family.copy();
+            families.put(name, family);
+            seen.put(name, new HashSet<>(seen.get(name)));
         }
-        List<String> values = Arrays.asList(labelValues.clone());
-        for (int i = 0; i < labelValues.length; i++) {
-            if (values.get(i) == null) {
-                values.set(i, "");
+        String[] values = labelValues.clone();
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] == null) {
+                values[i] = "";
             }
         }
-        if (!seen.computeIfAbsent(desc.name(), n -> new HashSet<>()).add(values)) {
-            conflict(desc.name());
+        List<String> key = List.of(values);
+        if (!seen.get(name).add(key)) {
+            conflict(name);
             return;
         }
-        family.add(new Family.Sample(List.copyOf(values), value));
+        family.add(new Family.Sample(key, value));
     }
 
-    /** Adds every sample of another set (the first one wins, as everywhere). */
-    public synchronized void addAll(FamilySet other) {
-        for (Family f : other.families()) {
-            for (Family.Sample s : f.samples()) {
-                add(f.desc(), s.value(), s.labelValues().toArray(String[]::new));
-            }
+    /**
+     * Adds every sample of another set (the first one wins, as everywhere). A family this set does
+     * not have yet is taken over whole, without looking at its samples one by one; neither set
+     * changes it afterwards without copying it first.
+     */
+    public void addAll(FamilySet other) {
+        if (other == this) {
+            return;
         }
-        conflicts += other.conflicts();
-        other.conflictNames().forEach(this::rememberName);
+        Map<String, Family> theirFamilies;
+        Map<String, Set<List<String>>> theirSeen;
+        int theirConflicts;
+        List<String> theirNames;
+        synchronized (other) {
+            theirFamilies = new HashMap<>(other.families);
+            theirSeen = new HashMap<>(other.seen);
+            theirConflicts = other.conflicts;
+            theirNames = List.copyOf(other.conflictNames);
+            other.borrowed.addAll(other.families.keySet());
+        }
+        synchronized (this) {
+            for (Map.Entry<String, Family> e : theirFamilies.entrySet()) {
+                String name = e.getKey();
+                Family f = e.getValue();
+                if (!families.containsKey(name)) {
+                    families.put(name, f);
+                    seen.put(name, theirSeen.get(name));
+                    borrowed.add(name);
+                } else {
+                    for (Family.Sample s : f.samples()) {
+                        add(f.desc(), s.value(), s.labelValues().toArray(String[]::new));
+                    }
+                }
+            }
+            conflicts += theirConflicts;
+            theirNames.forEach(this::rememberName);
+        }
     }
 
     private void conflict(String name) {
@@ -70,8 +107,9 @@ public final class FamilySet implements MetricSink {
         }
     }
 
+    /** The families, sorted by name. */
     public synchronized Collection<Family> families() {
-        return List.copyOf(families.values());
+        return List.copyOf(new TreeMap<>(families).values());
     }
 
     public synchronized boolean contains(String name) {

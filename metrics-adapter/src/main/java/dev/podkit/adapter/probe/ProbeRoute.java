@@ -3,13 +3,13 @@ package dev.podkit.adapter.probe;
 import dev.podkit.adapter.collect.Exporter;
 import dev.podkit.adapter.dsn.DataSource;
 import dev.podkit.adapter.dsn.DsnParser;
+import dev.podkit.adapter.exposition.ExpositionBuffer;
 import dev.podkit.adapter.exposition.FamilyWriter;
 import dev.podkit.adapter.exposition.MetricsRoute;
 import dev.podkit.adapter.model.FamilySet;
 import dev.podkit.runtime.admin.AdminRequest;
 import dev.podkit.runtime.admin.AdminResponse;
 import dev.podkit.runtime.admin.AdminRoute;
-import java.nio.charset.StandardCharsets;
 
 /**
  * {@code /probe?target=host:5432/db&auth_module=NAME}, postgres_exporter's multi-target endpoint
@@ -52,13 +52,13 @@ public final class ProbeRoute implements AdminRoute {
             source = module.apply(source);
         }
         FamilySet families = exporter.probe(source);
-        StringBuilder body = new StringBuilder(32 * 1024);
+        ExpositionBuffer body = new ExpositionBuffer(32 * 1024);
         boolean openMetrics = MetricsRoute.onlyOpenMetrics(request.accept());
         FamilyWriter.write(body, families.families(), openMetrics);
         if (openMetrics) {
             body.append("# EOF\n");
         }
         return new AdminResponse(200, openMetrics ? FamilyWriter.OPENMETRICS : FamilyWriter.TEXT,
-                body.toString().getBytes(StandardCharsets.UTF_8));
+                body.toByteArray());
     }
 }

@@ -25,7 +25,7 @@ class FamilyWriterTest {
 
     @Test
     void textFormatKeepsPostgresExportersExactCounterNames() {
-        StringBuilder out = new StringBuilder();
+        ExpositionBuffer out = new ExpositionBuffer(16);
         FamilyWriter.write(out, sample().families(), false);
         String text = out.toString();
         assertTrue(text.contains("# HELP pg_stat_database_xact_commit Number of transactions\n"
@@ -40,7 +40,7 @@ class FamilyWriterTest {
 
     @Test
     void openMetricsNamesCounterFamiliesWithoutTotalAndSamplesWithIt() {
-        StringBuilder out = new StringBuilder();
+        ExpositionBuffer out = new ExpositionBuffer(16);
         FamilyWriter.write(out, sample().families(), true);
         String text = out.toString();
         assertTrue(text.contains("# TYPE pg_stat_database_xact_commit counter\n# HELP pg_stat_database_xact_commit Number of transactions\n"
@@ -62,14 +62,14 @@ class FamilyWriterTest {
 
     @Test
     void valuesAreWrittenAsPrometheusReadsThem() {
-        StringBuilder out = new StringBuilder();
-        FamilyWriter.value(out, 1.795347151e9);
+        ExpositionBuffer out = new ExpositionBuffer(16);
+        out.appendValue(1.795347151e9);
         out.append(' ');
-        FamilyWriter.value(out, -1);
+        out.appendValue(-1);
         out.append(' ');
-        FamilyWriter.value(out, Double.POSITIVE_INFINITY);
+        out.appendValue(Double.POSITIVE_INFINITY);
         out.append(' ');
-        FamilyWriter.value(out, 0.25);
+        out.appendValue(0.25);
         assertEquals("1795347151 -1 +Inf 0.25", out.toString());
     }
 }
