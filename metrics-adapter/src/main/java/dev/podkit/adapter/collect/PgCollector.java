@@ -1,6 +1,7 @@
 package dev.podkit.adapter.collect;
 
 import dev.podkit.adapter.model.MetricSink;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
@@ -33,5 +34,29 @@ public interface PgCollector {
         return Scope.CLUSTER;
     }
 
-    void collect(PgSession session, MetricSink out) throws SQLException;
+    /**
+     * The one query this collector sends to a server of this version, or null for none. A
+     * collection sends the queries of several such collectors in one round trip.
+     */
+    default String query(PgVersion version) {
+        return null;
+    }
+
+    /** Reads one row of {@link #query}'s result. */
+    default void row(ResultSet rs, PgSession session, MetricSink out) throws SQLException {
+        throw new UnsupportedOperationException(name() + " has no single query");
+    }
+
+    /** Collects on its own: {@link #query} row by row, unless a collector runs something else. */
+    default void collect(PgSession session, MetricSink out) throws SQLException {
+        String sql = query(session.version());
+        if (sql != null) {
+            session.query(sql, rs -> row(rs, session, out));
+        }
+    }
+
+    /** Whether {@link #collect} is just {@link #query} and {@link #row}, so that it can share a round trip. */
+    default boolean batchable() {
+        return true;
+    }
 }

@@ -4,7 +4,9 @@ import dev.podkit.adapter.dsn.DataSource;
 import dev.podkit.adapter.model.FamilySet;
 import dev.podkit.adapter.model.MetricDesc;
 import java.lang.System.Logger.Level;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -147,35 +149,93 @@ public final class Target implements AutoCloseable {
         }
     }
 
-    /** Runs collectors one after the other on one connection; false if any failed. */
+    /**
+     * Runs collectors on one connection; false if any failed. Consecutive collectors that are one
+     * query each go to the server together, in one round trip; if that fails, they run again one by
+     * one, so that a failing query (a missing privilege, a missing view) costs only its own samples.
+     */
     private boolean runAll(List<PgCollector> list, PgSession session, Link link, Collection collection) {
         boolean allOk = true;
-        for (PgCollector c : list) {
-            if (collection.isSealed()) {
-                return allOk;
-            }
-            FamilySet samples = new FamilySet();
-            long begin = System.nanoTime();
-            boolean ok = true;
-            try {
-                c.collect(session, samples);
-            } catch (SQLException | RuntimeException e) {
-                ok = false;
-                allOk = false;
-                if (!collection.isSealed()) {
-                    failure(c.name() + "@" + link.source().database(), "collector " + c.name() + " failed on "
-                            + link.source().redacted() + ": " + Errors.describe(e));
-                }
-                if (e instanceof SQLException sql && Errors.isConnectionLost(sql)) {
-                    link.broken(session);
+        int i = 0;
+        while (i < list.size() && !collection.isSealed()) {
+            List<PgCollector> batch = new ArrayList<>();
+            List<String> queries = new ArrayList<>();
+            while (i < list.size() && list.get(i).batchable()) {
+                PgCollector c = list.get(i++);
+                String sql = c.query(session.version());
+                if (sql == null) {
+                    collection.finished(c, new FamilySet(), 0, true); // nothing to ask this version
+                } else {
+                    batch.add(c);
+                    queries.add(sql);
                 }
             }
-            if (ok) {
-                failures.remove(c.name() + "@" + link.source().database());
+            if (batch.size() > 1 && runBatch(batch, queries, session, collection)) {
+                batch.forEach(c -> failures.remove(c.name() + "@" + link.source().database()));
+            } else {
+                for (PgCollector c : batch) {
+                    allOk &= runOne(c, session, link, collection);
+                }
             }
-            collection.finished(c, samples, (System.nanoTime() - begin) / 1e9, ok);
+            if (i < list.size() && !list.get(i).batchable()) {
+                allOk &= runOne(list.get(i++), session, link, collection);
+            }
         }
         return allOk;
+    }
+
+    /** One round trip for several collectors; false (nothing recorded) if any of their queries failed. */
+    private static boolean runBatch(List<PgCollector> batch, List<String> queries, PgSession session, Collection collection) {
+        long begin = System.nanoTime();
+        List<FamilySet> results = new ArrayList<>();
+        try (Statement st = session.connection().createStatement()) {
+            boolean isResultSet = st.execute(String.join(";\n", queries));
+            for (PgCollector c : batch) {
+                if (!isResultSet) {
+                    return false;
+                }
+                FamilySet samples = new FamilySet();
+                try (ResultSet rs = st.getResultSet()) {
+                    while (rs.next()) {
+                        c.row(rs, session, samples);
+                    }
+                }
+                results.add(samples);
+                isResultSet = st.getMoreResults();
+            }
+        } catch (SQLException | RuntimeException e) {
+            return false;
+        }
+        // One round trip for all of them: each collector's duration is its share of it.
+        double seconds = (System.nanoTime() - begin) / 1e9 / batch.size();
+        for (int k = 0; k < batch.size(); k++) {
+            collection.finished(batch.get(k), results.get(k), seconds, true);
+        }
+        return true;
+    }
+
+    private boolean runOne(PgCollector c, PgSession session, Link link, Collection collection) {
+        if (collection.isSealed()) {
+            return true;
+        }
+        FamilySet samples = new FamilySet();
+        long begin = System.nanoTime();
+        boolean ok = true;
+        String key = c.name() + "@" + link.source().database();
+        try {
+            c.collect(session, samples);
+            failures.remove(key);
+        } catch (SQLException | RuntimeException e) {
+            ok = false;
+            if (!collection.isSealed()) {
+                failure(key, "collector " + c.name() + " failed on " + link.source().redacted() + ": " + Errors.describe(e));
+            }
+            if (e instanceof SQLException sql && Errors.isConnectionLost(sql)) {
+                link.broken(session);
+            }
+        }
+        collection.finished(c, samples, (System.nanoTime() - begin) / 1e9, ok);
+        return ok;
     }
 
     private boolean discovered(Plan plan, PgSession session, Collection collection) {

@@ -2,8 +2,10 @@ package dev.podkit.adapter.collectors;
 
 import dev.podkit.adapter.collect.PgCollector;
 import dev.podkit.adapter.collect.PgSession;
+import dev.podkit.adapter.collect.PgVersion;
 import dev.podkit.adapter.model.MetricDesc;
 import dev.podkit.adapter.model.MetricSink;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Set;
 
@@ -24,16 +26,19 @@ public final class DatabaseCollector implements PgCollector {
         return "database";
     }
 
+    /** One query instead of one per database: the same numbers at a fraction of the round trips. */
     @Override
-    public void collect(PgSession session, MetricSink out) throws SQLException {
-        // One query instead of one per database: the same numbers at a fraction of the round trips.
-        session.query("SELECT datname, datconnlimit, pg_database_size(datname) AS size FROM pg_database", rs -> {
-            String datname = rs.getString("datname");
-            if (datname == null || excluded.contains(datname)) {
-                return;
-            }
-            out.add(CONNECTION_LIMIT, PgSession.number(rs, "datconnlimit", 0), datname);
-            out.add(SIZE, PgSession.number(rs, "size", 0), datname);
-        });
+    public String query(PgVersion version) {
+        return "SELECT datname, datconnlimit, pg_database_size(datname) AS size FROM pg_database";
+    }
+
+    @Override
+    public void row(ResultSet rs, PgSession session, MetricSink out) throws SQLException {
+        String datname = rs.getString("datname");
+        if (datname == null || excluded.contains(datname)) {
+            return;
+        }
+        out.add(CONNECTION_LIMIT, PgSession.number(rs, "datconnlimit", 0), datname);
+        out.add(SIZE, PgSession.number(rs, "size", 0), datname);
     }
 }

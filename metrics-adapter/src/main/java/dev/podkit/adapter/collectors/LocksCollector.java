@@ -2,8 +2,10 @@ package dev.podkit.adapter.collectors;
 
 import dev.podkit.adapter.collect.PgCollector;
 import dev.podkit.adapter.collect.PgSession;
+import dev.podkit.adapter.collect.PgVersion;
 import dev.podkit.adapter.model.MetricDesc;
 import dev.podkit.adapter.model.MetricSink;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /** postgres_exporter's {@code locks} collector: locks held per database and mode, zeros included. */
@@ -28,13 +30,16 @@ public final class LocksCollector implements PgCollector {
     }
 
     @Override
-    public void collect(PgSession session, MetricSink out) throws SQLException {
-        session.query(SQL, rs -> {
-            String datname = rs.getString("datname");
-            String mode = rs.getString("mode");
-            if (datname != null && mode != null) {
-                out.add(COUNT, PgSession.number(rs, "count", 0), datname, mode);
-            }
-        });
+    public String query(PgVersion version) {
+        return SQL;
+    }
+
+    @Override
+    public void row(ResultSet rs, PgSession session, MetricSink out) throws SQLException {
+        String datname = rs.getString("datname");
+        String mode = rs.getString("mode");
+        if (datname != null && mode != null) {
+            out.add(COUNT, PgSession.number(rs, "count", 0), datname, mode);
+        }
     }
 }

@@ -2,8 +2,10 @@ package dev.podkit.adapter.collectors;
 
 import dev.podkit.adapter.collect.PgCollector;
 import dev.podkit.adapter.collect.PgSession;
+import dev.podkit.adapter.collect.PgVersion;
 import dev.podkit.adapter.model.MetricDesc;
 import dev.podkit.adapter.model.MetricSink;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /** postgres_exporter's {@code replication} collector: is this a replica, and how far behind. */
@@ -27,15 +29,18 @@ public final class ReplicationCollector implements PgCollector {
     }
 
     @Override
-    public void collect(PgSession session, MetricSink out) throws SQLException {
-        session.query(SQL, rs -> {
-            out.add(LAG, PgSession.number(rs, "lag", 0));
-            out.add(IS_REPLICA, PgSession.number(rs, "is_replica", 0));
-            // NULL on a primary, which has replayed nothing.
-            double lastReplay = PgSession.number(rs, "last_replay", Double.NaN);
-            if (!Double.isNaN(lastReplay)) {
-                out.add(LAST_REPLAY, lastReplay);
-            }
-        });
+    public String query(PgVersion version) {
+        return SQL;
+    }
+
+    @Override
+    public void row(ResultSet rs, PgSession session, MetricSink out) throws SQLException {
+        out.add(LAG, PgSession.number(rs, "lag", 0));
+        out.add(IS_REPLICA, PgSession.number(rs, "is_replica", 0));
+        // NULL on a primary, which has replayed nothing.
+        double lastReplay = PgSession.number(rs, "last_replay", Double.NaN);
+        if (!Double.isNaN(lastReplay)) {
+            out.add(LAST_REPLAY, lastReplay);
+        }
     }
 }

@@ -5,6 +5,7 @@ import dev.podkit.adapter.collect.PgSession;
 import dev.podkit.adapter.collect.PgVersion;
 import dev.podkit.adapter.model.MetricDesc;
 import dev.podkit.adapter.model.MetricSink;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /** postgres_exporter's {@code replication_slot} collector. */
@@ -37,27 +38,30 @@ public final class ReplicationSlotCollector implements PgCollector {
     }
 
     @Override
-    public void collect(PgSession session, MetricSink out) throws SQLException {
+    public String query(PgVersion version) {
+        return sql(version);
+    }
+
+    @Override
+    public void row(ResultSet rs, PgSession session, MetricSink out) throws SQLException {
         boolean pg13 = session.version().atLeast(13);
-        session.query(sql(session.version()), rs -> {
-            String slot = PgSession.text(rs, "slot_name", "unknown");
-            String type = PgSession.text(rs, "slot_type", "unknown");
-            boolean active = rs.getBoolean("active") && !rs.wasNull();
-            out.add(CURRENT_WAL, PgSession.number(rs, "current_wal_lsn", 0), slot, type);
-            if (active) {
-                out.add(CONFIRMED_FLUSH, PgSession.number(rs, "confirmed_flush_lsn", 0), slot, type);
+        String slot = PgSession.text(rs, "slot_name", "unknown");
+        String type = PgSession.text(rs, "slot_type", "unknown");
+        boolean active = rs.getBoolean("active") && !rs.wasNull();
+        out.add(CURRENT_WAL, PgSession.number(rs, "current_wal_lsn", 0), slot, type);
+        if (active) {
+            out.add(CONFIRMED_FLUSH, PgSession.number(rs, "confirmed_flush_lsn", 0), slot, type);
+        }
+        out.add(IS_ACTIVE, active ? 1 : 0, slot, type);
+        if (pg13) {
+            double safe = PgSession.number(rs, "safe_wal_size", Double.NaN);
+            if (!Double.isNaN(safe)) {
+                out.add(SAFE_WAL, safe, slot, type);
             }
-            out.add(IS_ACTIVE, active ? 1 : 0, slot, type);
-            if (pg13) {
-                double safe = PgSession.number(rs, "safe_wal_size", Double.NaN);
-                if (!Double.isNaN(safe)) {
-                    out.add(SAFE_WAL, safe, slot, type);
-                }
-                String status = rs.getString("wal_status");
-                if (status != null) {
-                    out.add(WAL_STATUS, 1, slot, type, status);
-                }
+            String status = rs.getString("wal_status");
+            if (status != null) {
+                out.add(WAL_STATUS, 1, slot, type, status);
             }
-        });
+        }
     }
 }

@@ -2,8 +2,10 @@ package dev.podkit.adapter.collectors;
 
 import dev.podkit.adapter.collect.PgCollector;
 import dev.podkit.adapter.collect.PgSession;
+import dev.podkit.adapter.collect.PgVersion;
 import dev.podkit.adapter.model.MetricDesc;
 import dev.podkit.adapter.model.MetricSink;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /** postgres_exporter's built-in {@code pg_replication_slots} map (0.11's slot metrics, still in use by dashboards). */
@@ -30,13 +32,16 @@ public final class ReplicationSlotsCollector implements PgCollector {
     }
 
     @Override
-    public void collect(PgSession session, MetricSink out) throws SQLException {
-        session.query(SQL, rs -> {
-            String slot = PgSession.text(rs, "slot_name", "");
-            String database = PgSession.text(rs, "database", "");
-            boolean active = rs.getBoolean("active");
-            out.add(ACTIVE, active ? 1 : 0, slot, database, session.server());
-            out.add(LSN_DIFF, PgSession.number(rs, "pg_wal_lsn_diff", Double.NaN), slot, database, session.server());
-        });
+    public String query(PgVersion version) {
+        return SQL;
+    }
+
+    @Override
+    public void row(ResultSet rs, PgSession session, MetricSink out) throws SQLException {
+        String slot = PgSession.text(rs, "slot_name", "");
+        String database = PgSession.text(rs, "database", "");
+        boolean active = rs.getBoolean("active");
+        out.add(ACTIVE, active ? 1 : 0, slot, database, session.server());
+        out.add(LSN_DIFF, PgSession.number(rs, "pg_wal_lsn_diff", Double.NaN), slot, database, session.server());
     }
 }

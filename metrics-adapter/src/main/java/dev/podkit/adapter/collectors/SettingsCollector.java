@@ -2,9 +2,11 @@ package dev.podkit.adapter.collectors;
 
 import dev.podkit.adapter.collect.PgCollector;
 import dev.podkit.adapter.collect.PgSession;
+import dev.podkit.adapter.collect.PgVersion;
 import dev.podkit.adapter.model.MetricDesc;
 import dev.podkit.adapter.model.MetricSink;
 import java.lang.System.Logger.Level;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
@@ -41,19 +43,22 @@ public final class SettingsCollector implements PgCollector {
     }
 
     @Override
-    public void collect(PgSession session, MetricSink out) throws SQLException {
-        session.query(SQL, rs -> {
-            String name = rs.getString("name");
-            Converted c = convert(name, rs.getString("setting"), rs.getString("unit"), rs.getString("short_desc"),
-                    rs.getString("vartype"));
-            if (c == null) {
-                LOG.log(Level.DEBUG, "pg_settings: skipping " + name + " (unknown unit or value)");
-                return;
-            }
-            MetricDesc desc = descs.computeIfAbsent(c.name() + "\n" + c.help(),
-                    k -> MetricDesc.gauge("pg_settings_" + c.name(), c.help(), "server"));
-            out.add(desc, c.value(), session.server());
-        });
+    public String query(PgVersion version) {
+        return SQL;
+    }
+
+    @Override
+    public void row(ResultSet rs, PgSession session, MetricSink out) throws SQLException {
+        String name = rs.getString("name");
+        Converted c = convert(name, rs.getString("setting"), rs.getString("unit"), rs.getString("short_desc"),
+                rs.getString("vartype"));
+        if (c == null) {
+            LOG.log(Level.DEBUG, "pg_settings: skipping " + name + " (unknown unit or value)");
+            return;
+        }
+        MetricDesc desc = descs.computeIfAbsent(c.name() + "\n" + c.help(),
+                k -> MetricDesc.gauge("pg_settings_" + c.name(), c.help(), "server"));
+        out.add(desc, c.value(), session.server());
     }
 
     /** The exposed form of one pg_settings row, or null for a unit or value it does not know. */

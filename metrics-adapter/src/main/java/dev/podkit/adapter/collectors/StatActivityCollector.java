@@ -2,8 +2,10 @@ package dev.podkit.adapter.collectors;
 
 import dev.podkit.adapter.collect.PgCollector;
 import dev.podkit.adapter.collect.PgSession;
+import dev.podkit.adapter.collect.PgVersion;
 import dev.podkit.adapter.model.MetricDesc;
 import dev.podkit.adapter.model.MetricSink;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /** postgres_exporter's built-in {@code pg_stat_activity} map: connections per database and state. */
@@ -34,12 +36,15 @@ public final class StatActivityCollector implements PgCollector {
     }
 
     @Override
-    public void collect(PgSession session, MetricSink out) throws SQLException {
-        session.query(SQL, rs -> {
-            String datname = PgSession.text(rs, "datname", "");
-            String state = PgSession.text(rs, "state", "");
-            out.add(COUNT, PgSession.number(rs, "count", 0), datname, state, session.server());
-            out.add(MAX_TX_DURATION, PgSession.number(rs, "max_tx_duration", 0), datname, state, session.server());
-        });
+    public String query(PgVersion version) {
+        return SQL;
+    }
+
+    @Override
+    public void row(ResultSet rs, PgSession session, MetricSink out) throws SQLException {
+        String datname = PgSession.text(rs, "datname", "");
+        String state = PgSession.text(rs, "state", "");
+        out.add(COUNT, PgSession.number(rs, "count", 0), datname, state, session.server());
+        out.add(MAX_TX_DURATION, PgSession.number(rs, "max_tx_duration", 0), datname, state, session.server());
     }
 }

@@ -2,8 +2,10 @@ package dev.podkit.adapter.collectors;
 
 import dev.podkit.adapter.collect.PgCollector;
 import dev.podkit.adapter.collect.PgSession;
+import dev.podkit.adapter.collect.PgVersion;
 import dev.podkit.adapter.model.MetricDesc;
 import dev.podkit.adapter.model.MetricSink;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /** postgres_exporter's built-in {@code pg_stat_archiver} map. */
@@ -29,12 +31,15 @@ public final class StatArchiverCollector implements PgCollector {
     }
 
     @Override
-    public void collect(PgSession session, MetricSink out) throws SQLException {
-        session.query(SQL, rs -> {
-            out.add(ARCHIVED, PgSession.number(rs, "archived_count", Double.NaN), session.server());
-            out.add(FAILED, PgSession.number(rs, "failed_count", Double.NaN), session.server());
-            // NaN until the first WAL file is archived, as in postgres_exporter.
-            out.add(AGE, PgSession.number(rs, "last_archive_age", Double.NaN), session.server());
-        });
+    public String query(PgVersion version) {
+        return SQL;
+    }
+
+    @Override
+    public void row(ResultSet rs, PgSession session, MetricSink out) throws SQLException {
+        out.add(ARCHIVED, PgSession.number(rs, "archived_count", Double.NaN), session.server());
+        out.add(FAILED, PgSession.number(rs, "failed_count", Double.NaN), session.server());
+        // NaN until the first WAL file is archived, as in postgres_exporter.
+        out.add(AGE, PgSession.number(rs, "last_archive_age", Double.NaN), session.server());
     }
 }

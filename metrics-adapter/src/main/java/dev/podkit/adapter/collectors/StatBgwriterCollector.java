@@ -5,6 +5,7 @@ import dev.podkit.adapter.collect.PgSession;
 import dev.podkit.adapter.collect.PgVersion;
 import dev.podkit.adapter.model.MetricDesc;
 import dev.podkit.adapter.model.MetricSink;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,13 +55,16 @@ public final class StatBgwriterCollector implements PgCollector {
     }
 
     @Override
-    public void collect(PgSession session, MetricSink out) throws SQLException {
+    public String query(PgVersion version) {
+        return sql(version);
+    }
+
+    @Override
+    public void row(ResultSet rs, PgSession session, MetricSink out) throws SQLException {
         List<String> columns = columns(session.version());
-        session.query(sql(session.version()), rs -> {
-            for (String column : columns) {
-                double value = column.equals("stats_reset") ? PgSession.epochSeconds(rs, column, 0) : PgSession.number(rs, column, 0);
-                out.add(COLUMNS.get(column), value);
-            }
-        });
+        for (String column : columns) {
+            double value = column.equals("stats_reset") ? PgSession.epochSeconds(rs, column, 0) : PgSession.number(rs, column, 0);
+            out.add(COLUMNS.get(column), value);
+        }
     }
 }

@@ -5,6 +5,7 @@ import dev.podkit.adapter.collect.PgSession;
 import dev.podkit.adapter.collect.PgVersion;
 import dev.podkit.adapter.model.MetricDesc;
 import dev.podkit.adapter.model.MetricSink;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,17 +45,16 @@ public final class StatCheckpointerCollector implements PgCollector {
     }
 
     @Override
-    public void collect(PgSession session, MetricSink out) throws SQLException {
-        String sql = sql(session.version());
-        if (sql == null) {
-            return;
+    public String query(PgVersion version) {
+        return sql(version);
+    }
+
+    @Override
+    public void row(ResultSet rs, PgSession session, MetricSink out) throws SQLException {
+        for (Map.Entry<String, MetricDesc> c : COLUMNS.entrySet()) {
+            double value = c.getKey().equals("stats_reset") ? PgSession.epochSeconds(rs, c.getKey(), 0)
+                    : PgSession.number(rs, c.getKey(), 0);
+            out.add(c.getValue(), value);
         }
-        session.query(sql, rs -> {
-            for (Map.Entry<String, MetricDesc> c : COLUMNS.entrySet()) {
-                double value = c.getKey().equals("stats_reset") ? PgSession.epochSeconds(rs, c.getKey(), 0)
-                        : PgSession.number(rs, c.getKey(), 0);
-                out.add(c.getValue(), value);
-            }
-        });
     }
 }

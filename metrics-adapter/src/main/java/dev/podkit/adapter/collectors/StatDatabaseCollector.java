@@ -5,6 +5,7 @@ import dev.podkit.adapter.collect.PgSession;
 import dev.podkit.adapter.collect.PgVersion;
 import dev.podkit.adapter.model.MetricDesc;
 import dev.podkit.adapter.model.MetricSink;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -83,32 +84,35 @@ public final class StatDatabaseCollector implements PgCollector {
     }
 
     @Override
-    public void collect(PgSession session, MetricSink out) throws SQLException {
+    public String query(PgVersion version) {
+        return sql(version);
+    }
+
+    @Override
+    public void row(ResultSet rs, PgSession session, MetricSink out) throws SQLException {
         PgVersion version = session.version();
         boolean activeTime = version.atLeast(14);
-        session.query(sql(session.version()), rs -> {
-            String datid = rs.getString("datid");
-            String datname = rs.getString("datname");
-            // The row of shared objects has no database: postgres_exporter skips it too.
-            if (datid == null || datname == null) {
-                return;
+        String datid = rs.getString("datid");
+        String datname = rs.getString("datname");
+        // The row of shared objects has no database: postgres_exporter skips it too.
+        if (datid == null || datname == null) {
+            return;
+        }
+        for (Map.Entry<String, MetricDesc> c : COLUMNS.entrySet()) {
+            double value = c.getKey().equals("stats_reset") ? PgSession.epochSeconds(rs, c.getKey(), 0)
+                    : PgSession.number(rs, c.getKey(), 0);
+            out.add(c.getValue(), value, datid, datname);
+        }
+        if (activeTime) {
+            out.add(ACTIVE_TIME, PgSession.number(rs, "active_time", 0) / 1000.0, datid, datname);
+        }
+        for (Map.Entry<String, Integer> legacy : LEGACY_UNTYPED.entrySet()) {
+            if (version.atLeast(legacy.getValue())) {
+                String column = legacy.getKey();
+                double value = column.equals("checksum_last_failure") ? PgSession.epochSeconds(rs, column, Double.NaN)
+                        : PgSession.number(rs, column, Double.NaN);
+                out.add(legacy(column), value, datid, datname);
             }
-            for (Map.Entry<String, MetricDesc> c : COLUMNS.entrySet()) {
-                double value = c.getKey().equals("stats_reset") ? PgSession.epochSeconds(rs, c.getKey(), 0)
-                        : PgSession.number(rs, c.getKey(), 0);
-                out.add(c.getValue(), value, datid, datname);
-            }
-            if (activeTime) {
-                out.add(ACTIVE_TIME, PgSession.number(rs, "active_time", 0) / 1000.0, datid, datname);
-            }
-            for (Map.Entry<String, Integer> legacy : LEGACY_UNTYPED.entrySet()) {
-                if (version.atLeast(legacy.getValue())) {
-                    String column = legacy.getKey();
-                    double value = column.equals("checksum_last_failure") ? PgSession.epochSeconds(rs, column, Double.NaN)
-                            : PgSession.number(rs, column, Double.NaN);
-                    out.add(legacy(column), value, datid, datname);
-                }
-            }
-        });
+        }
     }
 }

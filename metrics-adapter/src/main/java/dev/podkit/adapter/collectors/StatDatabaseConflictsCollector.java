@@ -5,6 +5,7 @@ import dev.podkit.adapter.collect.PgSession;
 import dev.podkit.adapter.collect.PgVersion;
 import dev.podkit.adapter.model.MetricDesc;
 import dev.podkit.adapter.model.MetricSink;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,18 +45,21 @@ public final class StatDatabaseConflictsCollector implements PgCollector {
     }
 
     @Override
-    public void collect(PgSession session, MetricSink out) throws SQLException {
+    public String query(PgVersion version) {
+        return sql(version);
+    }
+
+    @Override
+    public void row(ResultSet rs, PgSession session, MetricSink out) throws SQLException {
         boolean pg16 = session.version().atLeast(16);
-        session.query(sql(session.version()), rs -> {
-            String datid = PgSession.text(rs, "datid", "");
-            String datname = PgSession.text(rs, "datname", "");
-            for (Map.Entry<String, MetricDesc> c : COLUMNS.entrySet()) {
-                out.add(c.getValue(), PgSession.number(rs, c.getKey(), Double.NaN), datid, datname, session.server());
-            }
-            if (pg16) {
-                out.add(ACTIVE_LOGICALSLOT, PgSession.number(rs, "confl_active_logicalslot", Double.NaN), datid, datname,
-                        session.server());
-            }
-        });
+        String datid = PgSession.text(rs, "datid", "");
+        String datname = PgSession.text(rs, "datname", "");
+        for (Map.Entry<String, MetricDesc> c : COLUMNS.entrySet()) {
+            out.add(c.getValue(), PgSession.number(rs, c.getKey(), Double.NaN), datid, datname, session.server());
+        }
+        if (pg16) {
+            out.add(ACTIVE_LOGICALSLOT, PgSession.number(rs, "confl_active_logicalslot", Double.NaN), datid, datname,
+                    session.server());
+        }
     }
 }

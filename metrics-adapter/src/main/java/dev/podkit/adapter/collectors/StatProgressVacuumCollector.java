@@ -5,6 +5,7 @@ import dev.podkit.adapter.collect.PgSession;
 import dev.podkit.adapter.collect.PgVersion;
 import dev.podkit.adapter.model.MetricDesc;
 import dev.podkit.adapter.model.MetricSink;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 
@@ -44,20 +45,23 @@ public final class StatProgressVacuumCollector implements PgCollector {
     }
 
     @Override
-    public void collect(PgSession session, MetricSink out) throws SQLException {
-        session.query(sql(session.version()), rs -> {
-            String datname = PgSession.text(rs, "datname", "unknown");
-            String relname = PgSession.text(rs, "relname", "unknown");
-            String phase = PgSession.text(rs, "phase", "unknown");
-            for (String p : PHASES) {
-                out.add(PHASE, p.equals(phase) ? 1 : 0, datname, relname, p);
-            }
-            out.add(HEAP_BLKS, PgSession.number(rs, "heap_blks_total", 0), datname, relname);
-            out.add(HEAP_BLKS_SCANNED, PgSession.number(rs, "heap_blks_scanned", 0), datname, relname);
-            out.add(HEAP_BLKS_VACUUMED, PgSession.number(rs, "heap_blks_vacuumed", 0), datname, relname);
-            out.add(INDEX_VACUUMS, PgSession.number(rs, "index_vacuum_count", 0), datname, relname);
-            out.add(MAX_DEAD_TUPLES, PgSession.number(rs, "max_dead_tuples", 0), datname, relname);
-            out.add(NUM_DEAD_TUPLES, PgSession.number(rs, "num_dead_tuples", 0), datname, relname);
-        });
+    public String query(PgVersion version) {
+        return sql(version);
+    }
+
+    @Override
+    public void row(ResultSet rs, PgSession session, MetricSink out) throws SQLException {
+        String datname = PgSession.text(rs, "datname", "unknown");
+        String relname = PgSession.text(rs, "relname", "unknown");
+        String phase = PgSession.text(rs, "phase", "unknown");
+        for (String p : PHASES) {
+            out.add(PHASE, p.equals(phase) ? 1 : 0, datname, relname, p);
+        }
+        out.add(HEAP_BLKS, PgSession.number(rs, "heap_blks_total", 0), datname, relname);
+        out.add(HEAP_BLKS_SCANNED, PgSession.number(rs, "heap_blks_scanned", 0), datname, relname);
+        out.add(HEAP_BLKS_VACUUMED, PgSession.number(rs, "heap_blks_vacuumed", 0), datname, relname);
+        out.add(INDEX_VACUUMS, PgSession.number(rs, "index_vacuum_count", 0), datname, relname);
+        out.add(MAX_DEAD_TUPLES, PgSession.number(rs, "max_dead_tuples", 0), datname, relname);
+        out.add(NUM_DEAD_TUPLES, PgSession.number(rs, "num_dead_tuples", 0), datname, relname);
     }
 }

@@ -2,8 +2,10 @@ package dev.podkit.adapter.collectors;
 
 import dev.podkit.adapter.collect.PgCollector;
 import dev.podkit.adapter.collect.PgSession;
+import dev.podkit.adapter.collect.PgVersion;
 import dev.podkit.adapter.model.MetricDesc;
 import dev.podkit.adapter.model.MetricSink;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /** postgres_exporter's built-in {@code pg_stat_replication} map: one row per connected standby. */
@@ -32,16 +34,19 @@ public final class StatReplicationCollector implements PgCollector {
     }
 
     @Override
-    public void collect(PgSession session, MetricSink out) throws SQLException {
-        session.query(SQL, rs -> {
-            String app = PgSession.text(rs, "application_name", "");
-            String client = PgSession.text(rs, "client_addr", "");
-            String state = PgSession.text(rs, "state", "");
-            // pg_stat_replication has no slot_name column: postgres_exporter's label stays empty too.
-            out.add(WAL_LSN_BYTES, PgSession.number(rs, "pg_current_wal_lsn_bytes", Double.NaN), app, client, state, "",
-                    session.server());
-            out.add(WAL_LSN_DIFF, PgSession.number(rs, "pg_wal_lsn_diff", Double.NaN), app, client, state, "",
-                    session.server());
-        });
+    public String query(PgVersion version) {
+        return SQL;
+    }
+
+    @Override
+    public void row(ResultSet rs, PgSession session, MetricSink out) throws SQLException {
+        String app = PgSession.text(rs, "application_name", "");
+        String client = PgSession.text(rs, "client_addr", "");
+        String state = PgSession.text(rs, "state", "");
+        // pg_stat_replication has no slot_name column: postgres_exporter's label stays empty too.
+        out.add(WAL_LSN_BYTES, PgSession.number(rs, "pg_current_wal_lsn_bytes", Double.NaN), app, client, state, "",
+                session.server());
+        out.add(WAL_LSN_DIFF, PgSession.number(rs, "pg_wal_lsn_diff", Double.NaN), app, client, state, "",
+                session.server());
     }
 }

@@ -2,9 +2,11 @@ package dev.podkit.adapter.collectors;
 
 import dev.podkit.adapter.collect.PgCollector;
 import dev.podkit.adapter.collect.PgSession;
+import dev.podkit.adapter.collect.PgVersion;
 import dev.podkit.adapter.model.MetricDesc;
 import dev.podkit.adapter.model.MetricSink;
 import dev.podkit.adapter.model.MetricType;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,16 +65,19 @@ public final class StatUserTablesCollector implements PgCollector {
     }
 
     @Override
-    public void collect(PgSession session, MetricSink out) throws SQLException {
-        session.query(SQL, rs -> {
-            String datname = PgSession.text(rs, "datname", "unknown");
-            String schema = PgSession.text(rs, "schemaname", "unknown");
-            String table = PgSession.text(rs, "relname", "unknown");
-            for (Map.Entry<String, MetricDesc> c : COLUMNS.entrySet()) {
-                double value = TIMESTAMPS.contains(c.getKey()) ? PgSession.epochSeconds(rs, c.getKey(), 0)
-                        : PgSession.number(rs, c.getKey(), 0);
-                out.add(c.getValue(), value, datname, schema, table);
-            }
-        });
+    public String query(PgVersion version) {
+        return SQL;
+    }
+
+    @Override
+    public void row(ResultSet rs, PgSession session, MetricSink out) throws SQLException {
+        String datname = PgSession.text(rs, "datname", "unknown");
+        String schema = PgSession.text(rs, "schemaname", "unknown");
+        String table = PgSession.text(rs, "relname", "unknown");
+        for (Map.Entry<String, MetricDesc> c : COLUMNS.entrySet()) {
+            double value = TIMESTAMPS.contains(c.getKey()) ? PgSession.epochSeconds(rs, c.getKey(), 0)
+                    : PgSession.number(rs, c.getKey(), 0);
+            out.add(c.getValue(), value, datname, schema, table);
+        }
     }
 }

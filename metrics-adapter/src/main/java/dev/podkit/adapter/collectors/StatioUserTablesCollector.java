@@ -2,8 +2,10 @@ package dev.podkit.adapter.collectors;
 
 import dev.podkit.adapter.collect.PgCollector;
 import dev.podkit.adapter.collect.PgSession;
+import dev.podkit.adapter.collect.PgVersion;
 import dev.podkit.adapter.model.MetricDesc;
 import dev.podkit.adapter.model.MetricSink;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,14 +43,17 @@ public final class StatioUserTablesCollector implements PgCollector {
     }
 
     @Override
-    public void collect(PgSession session, MetricSink out) throws SQLException {
-        session.query(SQL, rs -> {
-            String datname = PgSession.text(rs, "datname", "unknown");
-            String schema = PgSession.text(rs, "schemaname", "unknown");
-            String table = PgSession.text(rs, "relname", "unknown");
-            for (Map.Entry<String, MetricDesc> c : COLUMNS.entrySet()) {
-                out.add(c.getValue(), PgSession.number(rs, c.getKey(), 0), datname, schema, table);
-            }
-        });
+    public String query(PgVersion version) {
+        return SQL;
+    }
+
+    @Override
+    public void row(ResultSet rs, PgSession session, MetricSink out) throws SQLException {
+        String datname = PgSession.text(rs, "datname", "unknown");
+        String schema = PgSession.text(rs, "schemaname", "unknown");
+        String table = PgSession.text(rs, "relname", "unknown");
+        for (Map.Entry<String, MetricDesc> c : COLUMNS.entrySet()) {
+            out.add(c.getValue(), PgSession.number(rs, c.getKey(), 0), datname, schema, table);
+        }
     }
 }

@@ -2,8 +2,10 @@ package dev.podkit.adapter.collectors;
 
 import dev.podkit.adapter.collect.PgCollector;
 import dev.podkit.adapter.collect.PgSession;
+import dev.podkit.adapter.collect.PgVersion;
 import dev.podkit.adapter.model.MetricDesc;
 import dev.podkit.adapter.model.MetricSink;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /** postgres_exporter's {@code wal} collector: WAL segments on disk (needs pg_monitor or superuser). */
@@ -19,10 +21,13 @@ public final class WalCollector implements PgCollector {
     }
 
     @Override
-    public void collect(PgSession session, MetricSink out) throws SQLException {
-        session.query(SQL, rs -> {
-            out.add(SEGMENTS, PgSession.number(rs, "segments", 0));
-            out.add(SIZE, PgSession.number(rs, "size", 0));
-        });
+    public String query(PgVersion version) {
+        return SQL;
+    }
+
+    @Override
+    public void row(ResultSet rs, PgSession session, MetricSink out) throws SQLException {
+        out.add(SEGMENTS, PgSession.number(rs, "segments", 0));
+        out.add(SIZE, PgSession.number(rs, "size", 0));
     }
 }

@@ -72,6 +72,12 @@ public final class CustomQuery implements PgCollector {
         return master ? Scope.SERVER : Scope.CUSTOM;
     }
 
+    /** A query of its own: it has its own timeout, cache and version range. */
+    @Override
+    public boolean batchable() {
+        return false;
+    }
+
     @Override
     public void collect(PgSession session, MetricSink out) throws SQLException {
         if (runOnServer != null && !runOnServer.includes(session.version())) {
