@@ -37,7 +37,7 @@ import org.testcontainers.containers.Container.ExecResult;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.containers.output.OutputFrame.OutputType;
-import org.testcontainers.containers.startupcheck.OneShotStartupCheckStrategy;
+import org.testcontainers.containers.startupcheck.StartupCheckStrategy;
 import org.testcontainers.containers.wait.strategy.AbstractWaitStrategy;
 
 /**
@@ -137,7 +137,7 @@ public final class LocalPod implements AutoCloseable {
                 g.start();
                 awaitProbe(c, "startupProbe", timeout);
             } else {
-                g.withStartupCheckStrategy(new OneShotStartupCheckStrategy().withTimeout(timeout)).start();
+                runToCompletion(c.getName(), g, timeout);
             }
             checkRunAsNonRoot(c, g);
         }
@@ -159,6 +159,32 @@ public final class LocalPod implements AutoCloseable {
             }
         }
         return this;
+    }
+
+    /** An init container: started, then awaited; anything but exit code 0 stops the pod's start. */
+    private void runToCompletion(String name, GenericContainer<?> g, Duration timeout) {
+        g.withStartupCheckStrategy(new StartupCheckStrategy() {
+            @Override
+            public StartupStatus checkStartupState(DockerClient docker, String containerId) {
+                return StartupStatus.SUCCESSFUL; // it may already have exited; the exit code is checked below
+            }
+        }).start();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (Boolean.TRUE.equals(state(name).getRunning())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(name() + "/" + name + ": init container still running after " + timeout);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        Long exit = state(name).getExitCodeLong();
+        if (exit == null || exit != 0) {
+            throw new IllegalStateException(name() + "/" + name + ": init container exited with code " + exit + "; logs:\n" + g.getLogs());
+        }
     }
 
     /** The native sidecars and the regular containers, in start order. */
@@ -361,7 +387,7 @@ public final class LocalPod implements AutoCloseable {
             case "readinessProbe" -> c.getReadinessProbe();
             default -> c.getLivenessProbe();
         };
-        return probe == null ? null : new ProbeCheck(name() + "/" + c.getName() + " " + kind, probe, c, this::hostPort);
+        return probe == null ? null : new ProbeCheck(name() + "/" + c.getName() + " " + kind, probe, c, this);
     }
 
     private void awaitProbe(Container c, String kind, Duration timeout) {
