@@ -3,6 +3,7 @@ package dev.podkit.it.k8s;
 import dev.podkit.it.TestImages;
 import dev.podkit.testcontainers.PodkitImages;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.testcontainers.utility.DockerImageName;
 
@@ -23,7 +24,7 @@ final class LocalImages {
 
     static DockerImageName of(String manifestImage) {
         return ManifestChecks.helperOf(manifestImage).map(h -> PodkitImages.of(h.name()))
-                .or(() -> java.util.Optional.ofNullable(OTHERS.get(manifestImage)).map(Supplier::get))
+                .or(() -> Optional.ofNullable(OTHERS.get(manifestImage)).map(Supplier::get))
                 .orElseThrow(() -> new IllegalArgumentException("no local image for " + manifestImage));
     }
 }

@@ -45,7 +45,8 @@ class ManifestValidationTest {
                 examples.services().stream().map(s -> s.getMetadata().getName()).sorted().toList());
         assertTrue(examples.secret("adapter-example-postgres").isPresent());
         assertTrue(examples.configMap("request-splitter-config").isPresent());
-        System.out.println("[k8s] validated: " + examples.manifests().size() + " objects in k8s/ decode strictly as Kubernetes v1 objects and are consistent (references, Services, probes, hardening)");
+        System.out.println("[k8s] validated: " + examples.manifests().size() + " objects in k8s/ decode strictly as"
+                + " Kubernetes v1 objects and are consistent (references, Services, probes, hardening)");
     }
 
     @Test
