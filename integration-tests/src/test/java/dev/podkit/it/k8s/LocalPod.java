@@ -151,6 +151,10 @@ public final class LocalPod implements AutoCloseable {
         }
         for (String name : running()) {
             Container c = specs.get(name);
+            Long exit = state(name).getExitCodeLong();
+            if (!Boolean.TRUE.equals(state(name).getRunning()) && exit != null && exit != 0) {
+                throw new IllegalStateException(name() + "/" + name + ": exited with code " + exit + "; logs:\n" + logs(name));
+            }
             if (c.getLivenessProbe() != null) {
                 String failure = probe(c, "livenessProbe").attempt(containers.get(name));
                 if (failure != null) {
