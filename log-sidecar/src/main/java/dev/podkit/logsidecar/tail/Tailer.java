@@ -89,10 +89,14 @@ public final class Tailer {
     private final Set<Path> missingReported = new HashSet<>();
     private final Map<Path, byte[]> quotedOrigins = new HashMap<>();
     private final Map<Path, Path> realDirs = new HashMap<>();
+    /** Families with a new generation that is still being written: not read until it has settled. */
+    private final Set<Path> settling = new HashSet<>();
+    private static final long SETTLE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private boolean firstStart;
     private boolean inScan;
     private boolean moreToRead;
+    private boolean scanRequested;
     private boolean checkpointDirty;
     private boolean unsynced;
     private boolean missingBases;
@@ -108,8 +112,14 @@ public final class Tailer {
 
     /** What a file looked like before it was truncated or vanished: a copy of it continues from here. */
     private record Former(FileKey key, Path origin, long offset, int headLength, long headCrc, int tailLength,
-            long tailCrc) {
+            long tailCrc, long since) {
+        Former(FileKey key, Path origin, long offset, int headLength, long headCrc, int tailLength, long tailCrc) {
+            this(key, origin, offset, headLength, headCrc, tailLength, tailCrc, System.nanoTime());
+        }
     }
+
+    /** How long a truncated or vanished file is remembered for a copy of it to show up. */
+    private static final long FORMER_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     /** What one scan found. */
     private record Found(Path path, Path origin, boolean live, FileStat stat) {
@@ -189,7 +199,7 @@ public final class Tailer {
         try {
             while (!stopRequested) {
                 long now = System.nanoTime();
-                ChangeWatcher.Changes changes = watcher.await(moreToRead ? 0 : nextDeadline(now) - now);
+                ChangeWatcher.Changes changes = watcher.await(moreToRead || scanRequested ? 0 : nextDeadline(now) - now);
                 if (stopRequested) {
                     break;
                 }
@@ -209,7 +219,8 @@ public final class Tailer {
     }
 
     private void pass(ChangeWatcher.Changes changes, long now) throws IOException, InterruptedException {
-        boolean scan = changes.structural() || now >= nextScan;
+        boolean scan = changes.structural() || now >= nextScan || scanRequested;
+        scanRequested = false;
         boolean pollAll = false;
         if (now >= nextPoll) {
             nextPoll = now + options.pollInterval().toNanos();
@@ -233,7 +244,7 @@ public final class Tailer {
         }
         if (scan) {
             scan();
-            nextScan = now + options.scanInterval().toNanos();
+            nextScan = now + (settling.isEmpty() ? options.scanInterval().toNanos() : SETTLE_NANOS / 4);
             pollAll = true;
         }
         if (pollAll) {
@@ -335,10 +346,45 @@ public final class Tailer {
         inScan = true;
         try {
             scanCount++;
+            Set<Path> watchDirs = new LinkedHashSet<>();
+            Map<FileKey, Found> found = collect(watchDirs);
+            // A listing taken while files are being renamed can miss a file or show it twice; acting on it would
+            // repeat or skip lines. Look until two listings agree (a few tries; polling catches the rest).
+            for (int i = 0; i < 5; i++) {
+                Map<FileKey, Found> again = collect(watchDirs);
+                if (samePlaces(found, again)) {
+                    break;
+                }
+                found = again;
+                Thread.sleep(1);
+            }
+            reconcile(found);
+            watcher.watch(watchDirs);
+            checkpointDirty = true;
+        } finally {
+            inScan = false;
+        }
+    }
+
+    private static boolean samePlaces(Map<FileKey, Found> a, Map<FileKey, Found> b) {
+        if (!a.keySet().equals(b.keySet())) {
+            return false;
+        }
+        for (Map.Entry<FileKey, Found> e : a.entrySet()) {
+            if (!e.getValue().path().equals(b.get(e.getKey()).path())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** One listing: the LOG_PATHS matches and their rotation families, by identity. */
+    private Map<FileKey, Found> collect(Set<Path> watchDirs) {
+        {
             LogPaths.Expansion expansion = paths.expand();
             reportMissing(expansion.missingBases());
             Map<FileKey, Found> found = new LinkedHashMap<>();
-            Set<Path> watchDirs = new LinkedHashSet<>(expansion.directories());
+            watchDirs.addAll(expansion.directories());
             Map<Path, Set<String>> families = new LinkedHashMap<>();
             for (Path p : expansion.files()) {
                 Path real;
@@ -368,11 +414,7 @@ public final class Tailer {
             for (Map.Entry<Path, Set<String>> family : families.entrySet()) {
                 siblings(family.getKey(), family.getValue(), found);
             }
-            reconcile(found);
-            watcher.watch(watchDirs);
-            checkpointDirty = true;
-        } finally {
-            inScan = false;
+            return found;
         }
     }
 
@@ -462,13 +504,23 @@ public final class Tailer {
     }
 
     private void reconcile(Map<FileKey, Found> found) throws IOException, InterruptedException {
-        // 1. Known identities whose content is not what we read any more: truncated, rewritten, or a reused inode.
+        // 1. Known identities whose content is not what we read any more. Held open, the inode cannot have
+        //    been reused: the file was truncated. Not held open, it may be another file on a reused inode:
+        //    it is treated as new (and may turn out to be a copy).
         for (Map.Entry<FileKey, Found> e : found.entrySet()) {
             TrackedFile f = known.get(e.getKey());
-            if (f != null && (f.unverified || e.getValue().stat().size() < f.position())) {
+            if (f != null && (f.unverified || f.channel == null || e.getValue().stat().size() < f.position())) {
+                boolean open = f.channel != null;
+                Path before = f.path;
                 f.path = e.getValue().path();
                 if (!sameContent(f, e.getValue().stat().size())) {
-                    restartFile(f, f.unverified ? "changed while log-sidecar was down" : "was truncated");
+                    if (open) {
+                        restartFile(f, "was truncated");
+                    } else {
+                        LOG.log(Level.DEBUG, before + " (" + f.key + ") is another file now: " + f.path);
+                        replaced(f);
+                        continue;
+                    }
                 }
                 f.unverified = false;
             }
@@ -482,27 +534,62 @@ public final class Tailer {
                 it.remove();
             }
         }
-        // 2. New identities, oldest first.
+        // 2. New identities, oldest first. A new file may be a copy of an open one that was truncated after this
+        //    scan's stat (copytruncate in progress): find those truncations first, so the copy continues them.
         List<Found> fresh = new ArrayList<>();
+        boolean anyFresh = found.keySet().stream().anyMatch(k -> !known.containsKey(k));
+        if (anyFresh) {
+            for (TrackedFile f : new ArrayList<>(known.values())) {
+                if (f.channel != null && f.copyOf == null && !f.binary && (f.channel.size() < f.position()
+                        || (f.headLength > 0 && Fingerprints.crc(f.channel, 0, f.headLength) != f.headCrc))) {
+                    restartFile(f, "was truncated");
+                }
+            }
+        }
         for (Found fd : found.values()) {
             if (!known.containsKey(fd.stat().key())) {
                 fresh.add(fd);
             }
         }
         fresh.sort(Comparator.comparingLong((Found fd) -> fd.stat().mtimeNanos()));
+        settling.clear();
+        long wallNanos = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis());
         for (Found fd : fresh) {
+            // A rotated generation we have not seen, written to just now, may be a copy still being made
+            // (copytruncate): it and its family wait until it has settled, so it is placed with all its bytes.
+            if (!fd.live() && (fd.stat().size() == 0 || wallNanos - fd.stat().mtimeNanos() < SETTLE_NANOS)) {
+                if (fd.stat().size() > 0) {
+                    settling.add(fd.origin());
+                }
+                continue;
+            }
+        }
+        for (Found fd : fresh) {
+            if (!fd.live() && (fd.stat().size() == 0 || settling.contains(fd.origin()))) {
+                continue;
+            }
             TrackedFile f = newFile(fd.stat().key(), fd.path(), fd.origin());
             f.size = fd.stat().size();
             f.mtimeNanos = fd.stat().mtimeNanos();
             f.live = fd.live();
             known.put(f.key, f);
-            place(f, fd);
+            try {
+                place(f, fd);
+            } catch (MovedException | NoSuchFileException e) {
+                known.remove(f.key); // renamed or deleted since the scan looked: the next scan places it
+                f.closeChannel();
+                scanRequested = true;
+            }
         }
-        formers.clear();
+        long pruneBefore = System.nanoTime() - FORMER_NANOS;
+        formers.removeIf(s -> s.since < pruneBefore);
         // 3. Where everything is now.
         byPath.clear();
         for (Found fd : found.values()) {
             TrackedFile f = known.get(fd.stat().key());
+            if (f == null) {
+                continue; // replaced while being read just now: the next scan places it
+            }
             f.path = fd.path();
             f.live = fd.live();
             if (fd.live()) {
@@ -547,6 +634,8 @@ public final class Tailer {
             long start = Math.min(former.offset, size);
             f.startAt(start);
             initTail(f, start);
+            f.copiedFrom = former.key;
+            formers.remove(former); // its rest is in this copy now
             LOG.log(Level.INFO, "found " + f.path + " holding the rest of " + former.origin + " (copytruncate); reading it from offset " + start);
             return;
         }
@@ -559,6 +648,9 @@ public final class Tailer {
             f.closeChannel(); // not read while the original is intact
             LOG.log(Level.DEBUG, f.path + " is a copy of " + original.path + "; reading it only once that is truncated");
             return;
+        }
+        if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, "new file " + f + " size " + size + ": no copy of " + formers + " or of the open files");
         }
         long start;
         if (firstStart && fd.live() && options.readFrom() == ReadFrom.TAIL) {
@@ -602,10 +694,12 @@ public final class Tailer {
             return null;
         }
         for (TrackedFile s : known.values()) {
-            if (s == f || s.channel == null || s.headLength == 0 || size < s.headLength || s.copyOf != null) {
+            if (s == f || s.channel == null || s.headLength == 0 || s.copyOf != null) {
                 continue;
             }
-            if (Fingerprints.crc(channelFor(f), 0, s.headLength) != s.headCrc) {
+            int head = (int) Math.min(size, Fingerprints.HEAD_BYTES);
+            long mine = Fingerprints.crc(channelFor(f), 0, head);
+            if (mine < 0 || mine != Fingerprints.crc(s.channel, 0, head)) {
                 continue;
             }
             int n = (int) Math.min(Fingerprints.TAIL_BYTES, size);
@@ -626,7 +720,7 @@ public final class Tailer {
         try {
             ch = channelFor(f);
         } catch (IOException e) {
-            return true; // cannot tell (permission); the read reports it
+            return true; // cannot tell now (permission, renamed meanwhile); the read or the next scan sees it
         }
         if (f.headLength > 0 && Fingerprints.crc(ch, 0, f.headLength) != f.headCrc) {
             return false;
@@ -636,6 +730,17 @@ public final class Tailer {
             return Fingerprints.crc(ch, end - f.committedTailLength, f.committedTailLength) == f.committedTailCrc;
         }
         return true;
+    }
+
+    /** A known identity turned out to be another file (reused inode): forget it, keeping it as a copy source. */
+    private void replaced(TrackedFile f) {
+        long offset = f.unverified ? f.committed : f.emitted;
+        formers.add(f.unverified
+                ? new Former(f.key, f.origin, offset, f.headLength, f.headCrc, f.committedTailLength, f.committedTailCrc)
+                : new Former(f.key, f.origin, offset, f.headLength, f.headCrc, f.tailLength(),
+                        f.tailLength() == 0 ? 0 : f.tailCrc()));
+        forget(f);
+        scanRequested = true;
     }
 
     /** The file no longer holds what we read: remember it for its copy, then read it from the start. */
@@ -652,6 +757,7 @@ public final class Tailer {
         for (TrackedFile c : known.values()) {
             if (c.copyOf == f) {
                 c.copyOf = null;
+                c.size = channelFor(c).size();
                 long start = Math.max(c.position(), Math.min(cut, c.size));
                 c.startAt(start);
                 initTail(c, start);
@@ -691,9 +797,31 @@ public final class Tailer {
 
     private FileChannel channelFor(TrackedFile f) throws IOException {
         if (f.channel == null) {
-            f.channel = FileChannel.open(f.path, StandardOpenOption.READ);
+            FileChannel ch = FileChannel.open(f.path, StandardOpenOption.READ);
+            // The name may have been given to another file between the scan's stat and this open.
+            FileKey now;
+            try {
+                now = FileStat.of(f.path).key();
+            } catch (IOException e) {
+                now = null;
+            }
+            if (!f.key.equals(now)) {
+                ch.close();
+                scanRequested = true;
+                throw new MovedException(f.path);
+            }
+            f.channel = ch;
         }
         return f.channel;
+    }
+
+    /** The path names another file than the one expected: look again. */
+    private static final class MovedException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        MovedException(Path path) {
+            super(path + " was renamed meanwhile");
+        }
     }
 
     /** Fills the tail check's ring with the bytes before {@code offset}. */
@@ -755,7 +883,7 @@ public final class Tailer {
         List<TrackedFile> ordered = new ArrayList<>(files);
         ordered.sort(OLDEST_FIRST);
         for (TrackedFile f : ordered) {
-            if (known.get(f.key) == f) {
+            if (known.get(f.key) == f && !settling.contains(f.origin)) {
                 readFile(f, now, READ_BUDGET);
             }
         }
@@ -784,6 +912,7 @@ public final class Tailer {
             return;
         }
         FileChannel ch;
+        boolean reopened = f.channel == null;
         try {
             ch = channelFor(f);
         } catch (AccessDeniedException e) {
@@ -793,8 +922,8 @@ public final class Tailer {
                 LOG.log(Level.WARNING, "cannot read " + f.path + ": permission denied; the other files keep flowing, this one is tried again at every scan");
             }
             return;
-        } catch (NoSuchFileException e) {
-            return; // gone; the next scan lets go of it
+        } catch (NoSuchFileException | MovedException e) {
+            return; // gone or renamed; the next scan sorts it out
         }
         if (f.warnedUnreadable) {
             f.warnedUnreadable = false;
@@ -803,11 +932,21 @@ public final class Tailer {
         long size = ch.size();
         f.size = size;
         if (size < f.position() || (f.headLength > 0 && Fingerprints.crc(ch, 0, f.headLength) != f.headCrc)) {
+            if (reopened) {
+                replaced(f); // not held open meanwhile: possibly another file on the same inode
+                return;
+            }
             restartFile(f, "was truncated or rewritten");
             if (!inScan) {
-                scan(); // finds the copy (copytruncate) and reads the rest of the old content from it first
+                scan(); // finds the copy (copytruncate)
                 if (known.get(f.key) != f || f.channel == null) {
                     return;
+                }
+                // The rest of the old content (in the copy) comes before the new content.
+                for (TrackedFile c : new ArrayList<>(known.values())) {
+                    if (f.key.equals(c.copiedFrom) && known.get(c.key) == c) {
+                        readFile(c, now, Long.MAX_VALUE);
+                    }
                 }
             }
             size = ch.size();

@@ -42,6 +42,8 @@ public final class TrackedFile {
     boolean unverified;
     /** A copy of this file (copytruncate's copy): not read while the original is intact. */
     TrackedFile copyOf;
+    /** The identity this file was found to be a copy of (copytruncate), for reading it first. */
+    FileKey copiedFrom;
     boolean binary;
     boolean warnedUnreadable;
     long lastGrowthNanos;
