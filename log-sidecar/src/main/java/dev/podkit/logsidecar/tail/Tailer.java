@@ -62,7 +62,7 @@ public final class Tailer {
     /** Bytes read from one file before the others get their turn. */
     private static final long READ_BUDGET = 16L * 1024 * 1024;
     /** stdout is written once this much is waiting (and at the end of every pass). */
-    private static final int FLUSH_BYTES = 256 * 1024;
+    private static final int FLUSH_BYTES = 64 * 1024;
     private static final byte[] TRUNCATED_MARK = " [truncated]".getBytes(StandardCharsets.US_ASCII);
 
     private final Options options;
@@ -529,6 +529,7 @@ public final class Tailer {
         for (Iterator<TrackedFile> it = known.values().iterator(); it.hasNext(); ) {
             TrackedFile f = it.next();
             if (f.unverified && !found.containsKey(f.key)) {
+                LOG.log(Level.DEBUG, "gone while log-sidecar was down: " + f);
                 formers.add(new Former(f.key, f.origin, f.committed, f.headLength, f.headCrc, f.committedTailLength,
                         f.committedTailCrc));
                 it.remove();
@@ -560,6 +561,7 @@ public final class Tailer {
             if (!fd.live() && (fd.stat().size() == 0 || wallNanos - fd.stat().mtimeNanos() < SETTLE_NANOS)) {
                 if (fd.stat().size() > 0) {
                     settling.add(fd.origin());
+                    LOG.log(Level.DEBUG, "waiting for " + fd.path() + " to settle (written to just now)");
                 }
                 continue;
             }
@@ -951,6 +953,9 @@ public final class Tailer {
             }
             size = ch.size();
             f.size = size;
+        }
+        if (settling.contains(f.origin) && budget != Long.MAX_VALUE) {
+            return; // an older generation (or the copy of the old content) is still being written: it comes first
         }
         if (f.headLength < Fingerprints.HEAD_BYTES && size > f.headLength) {
             f.headLength = (int) Math.min(size, Fingerprints.HEAD_BYTES);
