@@ -24,11 +24,14 @@ import java.util.Optional;
  */
 public final class StateStore {
     public static final String FILE_NAME = "log-sidecar.state";
-    private static final String HEADER = "# podkit log-sidecar state v1: dev ino offset headLen headCrc tailLen tailCrc origin path";
+    private static final String HEADER = "# podkit log-sidecar state v1: dev ino offset headLen headCrc tailLen tailCrc origin path [former]";
 
-    /** One known file. {@code origin} is the LOG_PATHS match it belongs to, {@code path} where it was. */
+    /**
+     * One known file. {@code origin} is the LOG_PATHS match it belongs to, {@code path} where it was.
+     * {@code former}: a truncated file whose copy (copytruncate) has not been found yet; it continues there.
+     */
     public record Entry(FileKey key, long offset, int headLength, long headCrc, int tailLength, long tailCrc,
-            Path origin, Path path) {
+            Path origin, Path path, boolean former) {
     }
 
     private final Path file;
@@ -64,13 +67,13 @@ public final class StateStore {
                 continue;
             }
             String[] f = line.split("\t");
-            if (f.length != 9) {
+            if (f.length != 9 && f.length != 10) {
                 throw new IOException("bad line in " + file + ": " + line);
             }
             entries.add(new Entry(new FileKey(Long.parseLong(f[0]), Long.parseLong(f[1])), Long.parseLong(f[2]),
                     Integer.parseInt(f[3]), Long.parseLong(f[4]), Integer.parseInt(f[5]), Long.parseLong(f[6]),
                     Path.of(URLDecoder.decode(f[7], StandardCharsets.UTF_8)),
-                    Path.of(URLDecoder.decode(f[8], StandardCharsets.UTF_8))));
+                    Path.of(URLDecoder.decode(f[8], StandardCharsets.UTF_8)), f.length == 10 && f[9].equals("former")));
         }
         return Optional.of(entries);
     }
@@ -81,7 +84,8 @@ public final class StateStore {
             text.append(e.key.dev()).append('\t').append(e.key.ino()).append('\t').append(e.offset).append('\t')
                     .append(e.headLength).append('\t').append(e.headCrc).append('\t').append(e.tailLength).append('\t')
                     .append(e.tailCrc).append('\t').append(URLEncoder.encode(e.origin.toString(), StandardCharsets.UTF_8))
-                    .append('\t').append(URLEncoder.encode(e.path.toString(), StandardCharsets.UTF_8)).append('\n');
+                    .append('\t').append(URLEncoder.encode(e.path.toString(), StandardCharsets.UTF_8))
+                    .append(e.former ? "\tformer\n" : "\n");
         }
         ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
         try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,

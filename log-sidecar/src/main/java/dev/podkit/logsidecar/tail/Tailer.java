@@ -150,6 +150,11 @@ public final class Tailer {
         firstStart = saved.isEmpty();
         saved.ifPresent(entries -> {
             for (StateStore.Entry e : entries) {
+                if (e.former()) {
+                    formers.add(new Former(e.key(), e.origin(), e.offset(), e.headLength(), e.headCrc(), e.tailLength(),
+                            e.tailCrc()));
+                    continue;
+                }
                 TrackedFile f = newFile(e.key(), e.path(), e.origin());
                 f.restoreCommitted(e.offset(), e.tailLength(), e.tailCrc());
                 f.headLength = e.headLength();
@@ -164,7 +169,7 @@ public final class Tailer {
         scan();
         firstStart = false;
         nextScan = now + options.scanInterval().toNanos();
-        nextPoll = now + options.pollInterval().toNanos();
+        nextPoll = now; // the first pass reads everything the scan placed
         thread = new Thread(this::loop, "log-tailer");
         thread.start();
     }
@@ -251,6 +256,18 @@ public final class Tailer {
             targets = new ArrayList<>();
             for (TrackedFile f : known.values()) {
                 if (f.channel != null || f.size != f.position() || scan) {
+                    targets.add(f);
+                }
+            }
+        }
+        if (!pollAll && !targets.isEmpty()) {
+            // Older generations of a written file come first, if they have anything left.
+            Set<Path> origins = new HashSet<>();
+            for (TrackedFile f : targets) {
+                origins.add(f.origin);
+            }
+            for (TrackedFile f : known.values()) {
+                if (origins.contains(f.origin) && (f.channel != null || f.size != f.position())) {
                     targets.add(f);
                 }
             }
@@ -558,12 +575,9 @@ public final class Tailer {
         for (Found fd : fresh) {
             // A rotated generation we have not seen, written to just now, may be a copy still being made
             // (copytruncate): it and its family wait until it has settled, so it is placed with all its bytes.
-            if (!fd.live() && (fd.stat().size() == 0 || wallNanos - fd.stat().mtimeNanos() < SETTLE_NANOS)) {
-                if (fd.stat().size() > 0) {
-                    settling.add(fd.origin());
-                    LOG.log(Level.DEBUG, "waiting for " + fd.path() + " to settle (written to just now)");
-                }
-                continue;
+            if (!fd.live() && wallNanos - fd.stat().mtimeNanos() < SETTLE_NANOS) {
+                settling.add(fd.origin());
+                LOG.log(Level.DEBUG, "waiting for " + fd.path() + " to settle (written to just now)");
             }
         }
         for (Found fd : fresh) {
@@ -1170,6 +1184,10 @@ public final class Tailer {
         }
         dirty.clear();
         checkpointDirty = true;
+        if (sink == null) {
+            // Right after the write: what a SIGKILL can repeat is at most this one write's lines.
+            checkpoint(System.nanoTime());
+        }
     }
 
     private void applyAcks() {
@@ -1203,10 +1221,15 @@ public final class Tailer {
         if (state == null || !checkpointDirty) {
             return;
         }
-        List<StateStore.Entry> entries = new ArrayList<>(known.size());
+        List<StateStore.Entry> entries = new ArrayList<>(known.size() + formers.size());
         for (TrackedFile f : known.values()) {
             entries.add(new StateStore.Entry(f.key, f.committed, f.headLength, f.headCrc, f.committedTailLength,
-                    f.committedTailCrc, f.origin, f.path));
+                    f.committedTailCrc, f.origin, f.path, false));
+        }
+        // Truncated files whose copy has not shown up yet: a restart must still recognise the copy.
+        for (Former s : formers) {
+            entries.add(new StateStore.Entry(s.key, s.offset, s.headLength, s.headCrc, s.tailLength, s.tailCrc, s.origin,
+                    s.origin, true));
         }
         try {
             state.save(entries, fsync);
