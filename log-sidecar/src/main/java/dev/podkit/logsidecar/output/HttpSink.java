@@ -145,14 +145,14 @@ public final class HttpSink implements AutoCloseable {
     public boolean awaitAcknowledged(long deadlineNanos) throws InterruptedException {
         lock.lockInterruptibly();
         try {
-            while (ackedSeq < lastSeq) {
+            while (ackedSeq < lastSeq && !closed) {
                 long left = deadlineNanos - System.nanoTime();
                 if (left <= 0) {
                     return false;
                 }
                 changed.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
             }
-            return true;
+            return ackedSeq >= lastSeq;
         } finally {
             lock.unlock();
         }
