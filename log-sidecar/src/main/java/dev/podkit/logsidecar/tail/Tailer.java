@@ -92,6 +92,8 @@ public final class Tailer {
     /** Families with a new generation that is still being written: not read until it has settled. */
     private final Set<Path> settling = new HashSet<>();
     private static final long SETTLE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** How long a truncated file waits for its copy to show up before its new content is read. */
+    private static final long COPY_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private boolean firstStart;
     private boolean inScan;
@@ -311,6 +313,9 @@ public final class Tailer {
         long partial = options.partialLineTimeout().toNanos();
         long multiline = options.multilineTimeout().toNanos();
         for (TrackedFile f : known.values()) {
+            if (f.holdUntil - now > 0) {
+                deadline = Math.min(deadline, f.holdUntil);
+            }
             if (partial > 0 && f.splitter.pendingLength() > 0) {
                 deadline = Math.min(deadline, f.splitter.pendingSince() + partial);
             }
@@ -652,6 +657,10 @@ public final class Tailer {
             initTail(f, start);
             f.copiedFrom = former.key;
             formers.remove(former); // its rest is in this copy now
+            TrackedFile original = known.get(former.key);
+            if (original != null) {
+                original.holdUntil = 0;
+            }
             LOG.log(Level.INFO, "found " + f.path + " holding the rest of " + former.origin + " (copytruncate); reading it from offset " + start);
             return;
         }
@@ -791,6 +800,10 @@ public final class Tailer {
         f.headCrc = 0;
         f.startAt(0);
         dirty.add(f);
+        // copytruncate makes its copy before truncating: give the listing a moment to show it, so the old
+        // content's rest (in the copy) comes out before the new content.
+        f.holdUntil = System.nanoTime() + COPY_WAIT_NANOS;
+        nextScan = Math.min(nextScan, System.nanoTime() + SETTLE_NANOS / 4);
     }
 
     private TrackedFile newFile(FileKey key, Path path, Path origin) {
@@ -968,7 +981,7 @@ public final class Tailer {
             size = ch.size();
             f.size = size;
         }
-        if (settling.contains(f.origin) && budget != Long.MAX_VALUE) {
+        if (budget != Long.MAX_VALUE && (settling.contains(f.origin) || f.holdUntil - now > 0)) {
             return; // an older generation (or the copy of the old content) is still being written: it comes first
         }
         if (f.headLength < Fingerprints.HEAD_BYTES && size > f.headLength) {

@@ -45,6 +45,8 @@ public final class TrackedFile {
     /** The identity this file was found to be a copy of (copytruncate), for reading it first. */
     FileKey copiedFrom;
     boolean binary;
+    /** Truncated just now: not read before this {@link System#nanoTime} unless its copy turns up. */
+    long holdUntil;
     boolean warnedUnreadable;
     long lastGrowthNanos;
     long seenInScan;
