@@ -79,6 +79,15 @@ public final class Tailer {
     private final Bytes out = new Bytes(64 * 1024);
     private final Bytes record = new Bytes(1024);
     private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER);
+    /** The read buffer's array while a chunk is being cut into lines, else null. */
+    private byte[] readArray;
+    private TrackedFile chunkFile;
+    private long chunkStart;
+    private int chunkLength;
+    /** A run of whole lines in the read buffer waiting to be copied to the output. */
+    private byte[] sliceArray;
+    private int sliceFrom;
+    private int sliceTo;
 
     private final Map<FileKey, TrackedFile> known = new HashMap<>();
     private final Map<Path, TrackedFile> byPath = new HashMap<>();
@@ -815,6 +824,7 @@ public final class Tailer {
         known.remove(f.key);
         emitters.remove(f);
         dirty.remove(f);
+        f.dirty = false;
         for (TrackedFile c : known.values()) {
             if (c.copyOf == f) {
                 c.copyOf = null; // the original is gone, read to its end: its copy has nothing new up to there
@@ -1007,8 +1017,21 @@ public final class Tailer {
                         + ": binary (NUL bytes or a compressed format); the other files keep flowing");
                 return;
             }
-            f.splitter.feed(readBuffer.array(), 0, n, now, emitter);
-            meters(f).bytes.increment(n);
+            readArray = readBuffer.array();
+            chunkFile = f;
+            chunkStart = pos;
+            chunkLength = n;
+            f.splitter.feed(readArray, 0, n, now, emitter);
+            flushSlice(); // the next read overwrites the buffer
+            readArray = null;
+            chunkFile = null;
+            f.tailFromChunk(readBuffer.array(), pos, n);
+            FileMeters m = meters(f);
+            m.bytes.increment(n);
+            if (emitter.lines > 0) {
+                m.lines.increment(emitter.lines);
+                emitter.lines = 0;
+            }
             pos += n;
             budget -= n;
             f.lastGrowthNanos = now;
@@ -1083,7 +1106,8 @@ public final class Tailer {
     }
 
     private FileMeters meters(TrackedFile f) {
-        if (f.meters == null || !f.origin.toString().equals(f.meters.file())) {
+        if (f.meters == null || f.metersOrigin != f.origin) {
+            f.metersOrigin = f.origin;
             f.meters = metrics.file(f.origin.toString());
         }
         return f.meters;
@@ -1108,8 +1132,34 @@ public final class Tailer {
                     ? new MultilineJoiner(options.multilineStart().get(), options.maxLineBytes()) : null;
         }
 
+        /** Lines of the current chunk not yet added to the counter (the per-line path avoids the meter). */
+        long lines;
+
         @Override
         public void line(byte[] bytes, int offset, int length, long start, long end, int flags) throws IOException {
+            if (flags == 0 && json == null && bytes == readArray && offset + length < bytes.length
+                    && bytes[offset + length] == '\n') {
+                // The hot path (raw output, a whole line inside the read buffer): the output is the input, so a
+                // run of such lines is copied out in one piece; the tail check is taken once per chunk.
+                lines++;
+                if (rawStdout) {
+                    if (sliceArray == bytes && sliceTo == offset) {
+                        sliceTo = offset + length + 1;
+                    } else {
+                        flushSlice();
+                        sliceArray = bytes;
+                        sliceFrom = offset;
+                        sliceTo = offset + length + 1;
+                    }
+                }
+                file.emittedFast(end);
+                markDirty(file);
+                if (out.length() + sliceTo - sliceFrom >= FLUSH_BYTES) {
+                    flush();
+                }
+                return;
+            }
+            flushSlice();
             FileMeters m = meters(file);
             m.lines.increment();
             if ((flags & (LineSplitter.SPLIT | LineSplitter.TRUNCATED)) != 0) {
@@ -1128,7 +1178,7 @@ public final class Tailer {
             if (joiner != null) {
                 joiner.line(bytes, offset, length, start, end, flags, System.nanoTime(), this);
                 if (!joiner.holding()) {
-                    dirty.add(file);
+                    markDirty(file);
                 }
             } else {
                 record(bytes, offset, length, start, end, flags);
@@ -1158,15 +1208,32 @@ public final class Tailer {
                 }
             }
             file.emitted(bytes, offset, length, flags == 0, end);
-            dirty.add(file);
+            markDirty(file);
         }
 
         @Override
         public void skipped(long endOffset) {
             if (joiner == null || !joiner.holding()) {
                 file.skippedTo(endOffset);
-                dirty.add(file);
+                markDirty(file);
             }
+        }
+    }
+
+    private void markDirty(TrackedFile f) {
+        if (!f.dirty) {
+            f.dirty = true;
+            dirty.add(f);
+        }
+    }
+
+    /** Copies the run of lines that is waiting in the read buffer to the output. */
+    private void flushSlice() {
+        if (sliceArray != null) {
+            out.add(sliceArray, sliceFrom, sliceTo - sliceFrom);
+            sliceArray = null;
+            sliceFrom = 0;
+            sliceTo = 0;
         }
     }
 
@@ -1176,6 +1243,16 @@ public final class Tailer {
 
     /** Writes what is waiting to stdout; then the lines count as delivered (or as handed to the sink). */
     private void flush() throws IOException {
+        if (out.length() == 0 && sliceArray != null && stdout != null) {
+            // Only whole lines straight from the read buffer: written from there, without a copy.
+            stdout.write(sliceArray, sliceFrom, sliceTo - sliceFrom);
+            stdout.flush();
+            sliceArray = null;
+        }
+        flushSlice();
+        if (chunkFile != null) {
+            chunkFile.tailFromChunk(readArray, chunkStart, chunkLength); // a flush in the middle of a chunk
+        }
         if (out.length() > 0) {
             if (stdout != null) {
                 stdout.write(out.array(), 0, out.length());
@@ -1187,6 +1264,7 @@ public final class Tailer {
             return;
         }
         for (TrackedFile f : dirty) {
+            f.dirty = false;
             if (sink == null) {
                 f.commit();
             } else {

@@ -23,12 +23,17 @@ public final class TrackedFile {
     FileChannel channel;
     final LineSplitter splitter;
     FileMeters meters;
+    Path metersOrigin;
+    /** In the tailer's list of files with lines since the last flush. */
+    boolean dirty;
 
     /** Offset after the last line handed to the outputs. */
     long emitted;
     /** The last bytes before {@link #emitted}, for the tail check. */
     private final byte[] tail = new byte[Fingerprints.TAIL_BYTES];
     private int tailLength;
+    /** The offset the ring ends at; the ring describes {@link #emitted} only when they are equal. */
+    private long tailEnd;
 
     /** What the outputs confirmed: the checkpoint records this. */
     long committed;
@@ -77,6 +82,7 @@ public final class TrackedFile {
         emitted = offset;
         committed = offset;
         tailLength = 0;
+        tailEnd = offset;
         committedTailLength = 0;
     }
 
@@ -85,6 +91,7 @@ public final class TrackedFile {
         startAt(offset);
         System.arraycopy(tailBytes, 0, tail, 0, length);
         tailLength = length;
+        tailEnd = offset;
         commit();
     }
 
@@ -93,6 +100,7 @@ public final class TrackedFile {
         emitted = offset;
         committed = offset;
         tailLength = 0;
+        tailEnd = offset;
         committedTailLength = tailLen;
         committedTailCrc = tailCrc;
     }
@@ -100,7 +108,7 @@ public final class TrackedFile {
     /** Bytes up to {@code end} went to the outputs; {@code bytes} are the last of them (may be fewer). */
     void emitted(byte[] bytes, int offset, int length, boolean newline, long end) {
         int total = length + (newline ? 1 : 0);
-        if (end - emitted != total) {
+        if (end - emitted != total || tailEnd != emitted) {
             tailLength = 0; // bytes were skipped: the ring no longer describes the end
         }
         if (total >= tail.length) {
@@ -120,15 +128,40 @@ public final class TrackedFile {
             tailLength = keep + total;
         }
         emitted = end;
+        tailEnd = end;
+    }
+
+    /** A line went out on the hot path; the ring is brought up to date per chunk by {@link #tailFromChunk}. */
+    void emittedFast(long end) {
+        emitted = end;
+    }
+
+    /** Updates the ring from a chunk read at {@code chunkStart} whose lines were just emitted. */
+    void tailFromChunk(byte[] buf, long chunkStart, int n) {
+        if (tailEnd == emitted || emitted <= chunkStart || emitted > chunkStart + n) {
+            return;
+        }
+        int have = (int) (emitted - chunkStart);
+        if (have >= tail.length) {
+            System.arraycopy(buf, have - tail.length, tail, 0, tail.length);
+            tailLength = tail.length;
+        } else {
+            int keep = tailEnd == chunkStart ? Math.min(tailLength, tail.length - have) : 0;
+            System.arraycopy(tail, tailLength - keep, tail, 0, keep);
+            System.arraycopy(buf, 0, tail, keep, have);
+            tailLength = keep + have;
+        }
+        tailEnd = emitted;
     }
 
     void skippedTo(long end) {
         tailLength = 0;
         emitted = end;
+        tailEnd = end;
     }
 
     int tailLength() {
-        return tailLength;
+        return tailEnd == emitted ? tailLength : 0;
     }
 
     byte[] tailBytes() {
@@ -136,14 +169,14 @@ public final class TrackedFile {
     }
 
     long tailCrc() {
-        return Fingerprints.crc(tail, 0, tailLength);
+        return Fingerprints.crc(tail, 0, tailLength());
     }
 
     /** The outputs confirmed everything emitted so far. */
     void commit() {
         committed = emitted;
-        committedTailLength = tailLength;
-        committedTailCrc = tailLength == 0 ? 0 : tailCrc();
+        committedTailLength = tailLength();
+        committedTailCrc = committedTailLength == 0 ? 0 : tailCrc();
     }
 
     void commit(long offset, int tailLen, long tailCrc) {

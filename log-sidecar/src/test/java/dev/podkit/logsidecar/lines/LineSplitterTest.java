@@ -84,4 +84,20 @@ class LineSplitterTest {
         assertEquals(4, LineSplitter.utf8Boundary(han, 4), "漢 complete");
         assertEquals(2, LineSplitter.utf8Boundary(new byte[] {(byte) 0xff, (byte) 0xfe}, 2), "invalid bytes: no back-up");
     }
+
+    @Test
+    void theWordAtATimeSearchFindsEveryNewlinePosition() {
+        for (int len = 0; len < 40; len++) {
+            for (int at = 0; at <= len; at++) {
+                byte[] b = new byte[len];
+                java.util.Arrays.fill(b, (byte) 0x8A); // high bytes around: no false matches
+                if (at < len) {
+                    b[at] = '\n';
+                }
+                assertEquals(at < len ? at : -1, LineSplitter.indexOf(b, 0, len), "length " + len + ", newline at " + at);
+            }
+        }
+        byte[] two = "ab\ncd\n".getBytes(StandardCharsets.UTF_8);
+        assertEquals(5, LineSplitter.indexOf(two, 3, two.length));
+    }
 }
