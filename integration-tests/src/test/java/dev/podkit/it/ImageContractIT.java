@@ -81,6 +81,9 @@ class ImageContractIT {
             String logs = c.getLogs(OutputType.STDERR);
             assertTrue(logs.contains("podkit " + helper + " " + projectVersion() + " starting"), logs);
             assertTrue(logs.contains("ADMIN_PORT=" + c.getAdminPort()), logs);
+            // Netty's native transport loads from the image's /app/native, not from an unpacked copy
+            // in /tmp (there is no writable /tmp on a read-only root filesystem).
+            assertTrue(logs.contains("; admin server on 0.0.0.0:" + c.getAdminPort() + " (epoll)"), logs);
             assertEquals("", c.getLogs(OutputType.STDOUT), "stdout stays free for payload");
         }
     }

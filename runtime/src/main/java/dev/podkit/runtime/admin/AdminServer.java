@@ -2,13 +2,11 @@ package dev.podkit.runtime.admin;
 
 import dev.podkit.runtime.health.Health;
 import dev.podkit.runtime.metrics.Metrics;
+import dev.podkit.runtime.net.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -30,11 +28,17 @@ public final class AdminServer implements AutoCloseable {
     private final Map<String, Registered> routes = new ConcurrentHashMap<>();
     private final ThreadPoolExecutor worker = new ThreadPoolExecutor(1, 2, 30, TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(32), new DefaultThreadFactory("podkit-admin-worker", true));
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
-            new DefaultThreadFactory("podkit-admin", true), NioIoHandler.newFactory());
+    private final Transport transport;
+    private final EventLoopGroup group;
     private volatile Channel channel;
 
     public AdminServer(Health health, Metrics metrics) {
+        this(health, metrics, Transport.select(Transport.Choice.AUTO));
+    }
+
+    public AdminServer(Health health, Metrics metrics, Transport transport) {
+        this.transport = transport;
+        this.group = transport.newGroup(1, "podkit-admin");
         routes.put("/healthz", new Registered(request -> probe(health.liveness()), true));
         routes.put("/readyz", new Registered(request -> probe(health.readiness()), true));
         routes.put("/metrics", new Registered(request -> {
@@ -56,12 +60,17 @@ public final class AdminServer implements AutoCloseable {
     public InetSocketAddress start(String address, int port) throws InterruptedException {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
-                .channel(NioServerSocketChannel.class)
+                .channel(transport.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new AdminInitializer(new AdminHandler(routes::get, worker)));
         channel = bootstrap.bind(address, port).sync().channel();
         return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** The Netty transport the admin server runs on (epoll where the native library loads). */
+    public Transport transport() {
+        return transport;
     }
 
     @Override

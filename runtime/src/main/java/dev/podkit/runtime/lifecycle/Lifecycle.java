@@ -92,9 +92,10 @@ public final class Lifecycle {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
-    /** Where the admin server listens, as configured ({@code 0.0.0.0:9701}), once started. */
+    /** Where the admin server listens, as configured ({@code 0.0.0.0:9701 (epoll)}), once started. */
     public String adminEndpoint() {
-        return hostPort(config.get(CommonSettings.ADMIN_ADDRESS), adminAddress.getPort());
+        return hostPort(config.get(CommonSettings.ADMIN_ADDRESS), adminAddress.getPort()) + " ("
+                + admin.transport().displayName() + ")";
     }
 
     /**
