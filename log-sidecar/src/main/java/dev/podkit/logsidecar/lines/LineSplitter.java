@@ -1,0 +1,205 @@
+package dev.podkit.logsidecar.lines;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * Cuts one file's bytes into lines. A line without its newline yet is held (up to the maximum
+ * length) until the newline arrives or {@link #flushPartial} is called; a longer line is split or
+ * truncated, never stopping the file. Every callback carries the file offset after the bytes it
+ * consumed, which is what a checkpoint may record once the line has been written out.
+ */
+public final class LineSplitter {
+    /** The line is a piece of a longer one, cut at {@code MAX_LINE_BYTES}. */
+    public static final int SPLIT = 1;
+    /** The line was cut at {@code MAX_LINE_BYTES}; the rest up to the newline is skipped. */
+    public static final int TRUNCATED = 2;
+    /** The line had no newline yet and was emitted on timeout or because its file is finished. */
+    public static final int PARTIAL = 4;
+
+    /** Receives lines (without the newline) and skipped byte ranges. */
+    public interface Sink {
+        void line(byte[] bytes, int offset, int length, long startOffset, long endOffset, int flags) throws IOException;
+
+        /** Bytes up to {@code endOffset} were consumed without producing a line (the skipped rest of a truncated line). */
+        void skipped(long endOffset) throws IOException;
+    }
+
+    private final int max;
+    private final boolean truncate;
+    private byte[] pending = new byte[128];
+    private int pendingLength;
+    private long pendingStart;
+    private long pendingSince;
+    private boolean skipping;
+
+    public LineSplitter(int maxLineBytes, boolean truncate) {
+        this.max = maxLineBytes;
+        this.truncate = truncate;
+    }
+
+    /** Starts over at a file offset (a new file, a truncation). */
+    public void reset(long offset) {
+        pendingLength = 0;
+        pendingStart = offset;
+        skipping = false;
+        if (pending.length > 4096) {
+            pending = new byte[128];
+        }
+    }
+
+    /** Bytes held for a line whose newline has not arrived. */
+    public int pendingLength() {
+        return pendingLength;
+    }
+
+    /** The file offset after everything fed so far. */
+    public long position() {
+        return pendingStart + pendingLength;
+    }
+
+    /** {@link System#nanoTime} when the held partial line got its first byte. */
+    public long pendingSince() {
+        return pendingSince;
+    }
+
+    /** Feeds bytes that follow everything fed before. */
+    public void feed(byte[] buf, int off, int len, long nanoTime, Sink sink) throws IOException {
+        int end = off + len;
+        int i = off;
+        long base = pendingStart + pendingLength - off; // file offset of buf[x] is base + x
+        while (i < end) {
+            int nl = indexOf(buf, i, end);
+            if (nl < 0) {
+                append(buf, i, end, nanoTime, sink);
+                return;
+            }
+            if (skipping) {
+                skipping = false;
+                pendingStart = base + nl + 1;
+                pendingLength = 0;
+                sink.skipped(pendingStart);
+            } else if (pendingLength == 0 && nl - i <= max) {
+                // The common case: a whole line inside the buffer, emitted without copying.
+                pendingStart = base + nl + 1;
+                sink.line(buf, i, nl - i, base + i, pendingStart, 0);
+            } else {
+                append(buf, i, nl, nanoTime, sink);
+                if (skipping) {
+                    skipping = false;
+                    pendingStart = base + nl + 1;
+                    pendingLength = 0;
+                    sink.skipped(pendingStart);
+                } else {
+                    long start = pendingStart;
+                    int length = pendingLength;
+                    pendingStart = base + nl + 1;
+                    pendingLength = 0;
+                    sink.line(pending, 0, length, start, pendingStart, 0);
+                }
+            }
+            i = nl + 1;
+        }
+    }
+
+    /** Emits the held partial line as it is (timeout, or its file will never grow again). */
+    public boolean flushPartial(Sink sink) throws IOException {
+        if (pendingLength == 0) {
+            return false;
+        }
+        long start = pendingStart;
+        int length = pendingLength;
+        pendingStart += length;
+        pendingLength = 0;
+        sink.line(pending, 0, length, start, pendingStart, PARTIAL);
+        return true;
+    }
+
+    /** Appends bytes without a newline to the held line, emitting pieces when it outgrows the maximum. */
+    private void append(byte[] buf, int from, int to, long nanoTime, Sink sink) throws IOException {
+        while (from < to) {
+            if (skipping) {
+                pendingStart += to - from;
+                sink.skipped(pendingStart);
+                return;
+            }
+            if (pendingLength == 0) {
+                pendingSince = nanoTime;
+            }
+            int room = max - pendingLength;
+            int take = Math.min(room, to - from);
+            ensure(pendingLength + take);
+            System.arraycopy(buf, from, pending, pendingLength, take);
+            pendingLength += take;
+            from += take;
+            if (pendingLength == max && from < to) {
+                cut(sink);
+            }
+        }
+    }
+
+    /** The held line is full and more follows: emit a piece (split) or the truncated line. */
+    private void cut(Sink sink) throws IOException {
+        long start = pendingStart;
+        if (truncate) {
+            pendingStart += pendingLength;
+            int length = pendingLength;
+            pendingLength = 0;
+            skipping = true;
+            sink.line(pending, 0, length, start, pendingStart, TRUNCATED);
+            return;
+        }
+        int piece = utf8Boundary(pending, pendingLength);
+        int rest = pendingLength - piece;
+        pendingStart += piece;
+        byte[] line = Arrays.copyOf(pending, piece);
+        System.arraycopy(pending, piece, pending, 0, rest);
+        pendingLength = rest;
+        sink.line(line, 0, piece, start, pendingStart, SPLIT);
+    }
+
+    /** The largest length ≤ {@code length} that does not cut a UTF-8 sequence in two (invalid bytes: {@code length}). */
+    static int utf8Boundary(byte[] bytes, int length) {
+        for (int s = length - 1; s >= 0 && s >= length - 4; s--) {
+            int b = bytes[s] & 0xFF;
+            if ((b & 0xC0) == 0x80) {
+                continue; // a continuation byte: look further back for the sequence's first byte
+            }
+            int needed = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 1;
+            return s + needed <= length || s == 0 ? length : s;
+        }
+        return length;
+    }
+
+    private void ensure(int capacity) {
+        if (capacity > pending.length) {
+            pending = Arrays.copyOf(pending, Math.min(Math.max(capacity, pending.length * 2), max + 4));
+        }
+    }
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    /** The first '\n' in {@code buf[from, to)}, eight bytes at a time (the lowest zero byte of word ^ newlines). */
+    static int indexOf(byte[] buf, int from, int to) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long word = (long) LONGS.get(buf, i) ^ NEWLINES;
+            long found = (word - ONES) & ~word & HIGHS;
+            if (found != 0) {
+                return i + (Long.numberOfTrailingZeros(found) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (buf[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

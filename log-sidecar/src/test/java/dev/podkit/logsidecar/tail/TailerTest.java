@@ -1,0 +1,411 @@
+package dev.podkit.logsidecar.tail;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.podkit.logsidecar.LogSidecarSettings.Options;
+import dev.podkit.logsidecar.LogSidecarSettings.WatchMode;
+import dev.podkit.logsidecar.checkpoint.StateStore;
+import dev.podkit.logsidecar.discovery.ChangeWatcher;
+import dev.podkit.logsidecar.metrics.TailMetrics;
+import dev.podkit.logsidecar.output.HttpSink;
+import dev.podkit.runtime.config.Config;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The tailer in-process, against real files: the behaviours the torture test does not cover. */
+class TailerTest {
+    @TempDir
+    Path dir;
+
+    private final Map<String, String> env = new HashMap<>();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final Out out = new Out();
+    private Tailer tailer;
+    private ChangeWatcher watcher;
+    private HttpSink sink;
+    private HttpServer server;
+
+    /** stdout as the tailer sees it, readable while it writes. */
+    private static final class Out extends OutputStream {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            bytes.write(b, off, len);
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            bytes.write(b);
+        }
+
+        synchronized String text() {
+            return bytes.toString(StandardCharsets.UTF_8);
+        }
+
+        synchronized byte[] raw() {
+            return bytes.toByteArray();
+        }
+    }
+
+    private void start() throws Exception {
+        env.putIfAbsent("LOG_PATHS", dir.resolve("in") + "/*.log");
+        env.putIfAbsent("POLL_INTERVAL", "100ms");
+        Options options = Options.from(new Config(env));
+        TailMetrics metrics = new TailMetrics();
+        metrics.bindTo(registry);
+        watcher = new ChangeWatcher(options.watch() == WatchMode.AUTO);
+        if (options.sinkUrl().isPresent()) {
+            sink = new HttpSink(options.sinkUrl().get(), options.sinkBatchBytes(), options.sinkBufferBytes(),
+                    options.sinkTimeout(), options.sinkRetryMax(), options.sinkAuthorization(), watcher::wakeup);
+            sink.bindTo(registry);
+        }
+        StateStore state = options.stateDir().map(StateStore::new).orElse(null);
+        tailer = new Tailer(options, watcher, state, metrics, out, sink);
+        tailer.start();
+        if (sink != null) {
+            sink.start();
+        }
+    }
+
+    private void stop() throws Exception {
+        tailer.stop().get(30, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        if (tailer != null) {
+            tailer.stop().get(30, TimeUnit.SECONDS);
+        }
+        if (sink != null) {
+            sink.close();
+        }
+        if (watcher != null) {
+            watcher.close();
+        }
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+
+    private Path in(String name) throws IOException {
+        return Files.createDirectories(dir.resolve("in")).resolve(name);
+    }
+
+    private static void append(Path file, String text) throws IOException {
+        append(file, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void append(Path file, byte[] bytes) throws IOException {
+        Files.write(file, bytes, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private void awaitOut(Predicate<String> condition) throws InterruptedException {
+        await("output; got: " + out.text(), () -> condition.test(out.text()));
+    }
+
+    private double meter(String name, String... tags) {
+        var search = registry.find(name);
+        if (tags.length > 0) {
+            search = search.tags(tags);
+        }
+        var counter = search.counter();
+        if (counter != null) {
+            return counter.count();
+        }
+        return search.gauge().value();
+    }
+
+    @Test
+    void rawLinesAreByteExactIncludingInvalidUtf8() throws Exception {
+        Path a = in("a.log");
+        byte[] weird = {'x', (byte) 0xFF, (byte) 0xC3, '\r', 'y', '\n'};
+        append(a, weird);
+        start();
+        append(a, "é漢🙂\n");
+        awaitOut(t -> t.contains("🙂"));
+        byte[] expected = new byte[weird.length + "é漢🙂\n".getBytes(StandardCharsets.UTF_8).length];
+        System.arraycopy(weird, 0, expected, 0, weird.length);
+        System.arraycopy("é漢🙂\n".getBytes(StandardCharsets.UTF_8), 0, expected, weird.length, expected.length - weird.length);
+        assertEquals(new String(expected, StandardCharsets.ISO_8859_1), new String(out.raw(), StandardCharsets.ISO_8859_1));
+        assertEquals(2.0, meter("podkit.logsidecar.lines.read", "file", a.toString()));
+    }
+
+    @Test
+    void jsonLinesCarryFileOffsetAndPodMetadata() throws Exception {
+        env.put("OUTPUT_FORMAT", "json");
+        env.put("POD_NAME", "web-0");
+        env.put("POD_NAMESPACE", "shop");
+        env.put("CONTAINER_NAME", "app");
+        Path a = in("a.log");
+        append(a, "first\n");
+        start();
+        append(a, new byte[] {'b', (byte) 0xFF, '"', '\n'});
+        awaitOut(t -> t.lines().count() == 2);
+        List<String> lines = out.text().lines().toList();
+        Pattern json = Pattern.compile("\\{\"time\":\"[0-9T:.\\-]+Z\",\"file\":\"" + Pattern.quote(a.toString())
+                + "\",\"offset\":(\\d+),\"pod\":\"web-0\",\"namespace\":\"shop\",\"container\":\"app\",\"message\":\"(.*)\"}");
+        var first = json.matcher(lines.get(0));
+        var second = json.matcher(lines.get(1));
+        assertTrue(first.matches() && second.matches(), lines.toString());
+        assertEquals("0", first.group(1));
+        assertEquals("first", first.group(2));
+        assertEquals("6", second.group(1));
+        assertEquals("b\uFFFD\\\"", second.group(2));
+    }
+
+    @Test
+    void readFromTailSkipsWhatIsThereAtTheFirstStartButNotFilesThatComeLater() throws Exception {
+        env.put("READ_FROM", "tail");
+        Path a = in("a.log");
+        append(a, "old 1\nold 2\nhalf");
+        start();
+        append(a, " done\nnew\n");
+        append(in("b.log"), "late file, from its head\n");
+        awaitOut(t -> t.contains("late file") && t.contains("new"));
+        assertTrue(!out.text().contains("old"), out.text());
+        assertTrue(out.text().contains("half done\nnew\n"), "starts after the last complete line: " + out.text());
+    }
+
+    @Test
+    void aPartialLineIsEmittedAfterTheTimeoutAndNeverAgain() throws Exception {
+        env.put("PARTIAL_LINE_TIMEOUT", "200ms");
+        env.put("STATE_DIR", dir.resolve("state").toString());
+        Files.createDirectories(dir.resolve("state"));
+        Path a = in("a.log");
+        start();
+        append(a, "no newline yet");
+        awaitOut(t -> t.equals("no newline yet\n"));
+        append(a, " - the rest\n");
+        awaitOut(t -> t.equals("no newline yet\n - the rest\n"));
+        assertEquals(1.0, meter("podkit.logsidecar.partial.line.flushes", "file", a.toString()));
+        stop();
+        tailer = null;
+        // After a restart from the checkpoint nothing is emitted again.
+        start();
+        append(a, "later\n");
+        awaitOut(t -> t.endsWith("later\n"));
+        assertEquals("no newline yet\n - the rest\nlater\n", out.text());
+    }
+
+    @Test
+    void aPartialLineIsHeldWithoutATimeout() throws Exception {
+        Path a = in("a.log");
+        start();
+        append(a, "complete\nheld");
+        awaitOut(t -> t.equals("complete\n"));
+        Thread.sleep(500);
+        assertEquals("complete\n", out.text());
+        append(a, " now\n");
+        awaitOut(t -> t.equals("complete\nheld now\n"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"SPLIT", "TRUNCATE"})
+    void longLinesAreCutAndCountedAndTheFileGoesOn(dev.podkit.logsidecar.LogSidecarSettings.LongLines mode)
+            throws Exception {
+        env.put("MAX_LINE_BYTES", "64");
+        env.put("LONG_LINES", mode.name().toLowerCase());
+        Path a = in("a.log");
+        String longLine = "x".repeat(150);
+        append(a, longLine + "\nafter\n");
+        start();
+        awaitOut(t -> t.endsWith("after\n"));
+        String expected = mode == dev.podkit.logsidecar.LogSidecarSettings.LongLines.SPLIT
+                ? "x".repeat(64) + "\n" + "x".repeat(64) + "\n" + "x".repeat(22) + "\nafter\n"
+                : "x".repeat(64) + " [truncated]\nafter\n";
+        assertEquals(expected, out.text());
+        assertTrue(meter("podkit.logsidecar.long.lines", "file", a.toString()) >= 1.0);
+    }
+
+    @Test
+    void aBinaryFileIsSkippedWhileTheOthersFlow() throws Exception {
+        Path bin = in("core.log");
+        append(bin, new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0});
+        start();
+        append(in("a.log"), "text\n");
+        awaitOut(t -> t.equals("text\n"));
+        assertEquals(1.0, meter("podkit.logsidecar.files.skipped", "reason", "binary"));
+    }
+
+    @Test
+    void aDirectoryThatDoesNotExistYetIsWaitedFor() throws Exception {
+        env.put("LOG_PATHS", dir.resolve("later") + "/*.log");
+        start();
+        Thread.sleep(300);
+        Files.createDirectories(dir.resolve("later"));
+        append(dir.resolve("later/a.log"), "finally\n");
+        awaitOut(t -> t.equals("finally\n"));
+    }
+
+    @Test
+    void multilineRecordsAreJoinedInJson() throws Exception {
+        env.put("OUTPUT_FORMAT", "json");
+        env.put("MULTILINE_START", "^\\d{4}-");
+        env.put("MULTILINE_TIMEOUT", "300ms");
+        Path a = in("a.log");
+        start();
+        append(a, "2026-11-22 ERROR boom\n\tat A.b(A.java:1)\n\tat C.d(C.java:2)\n2026-11-22 INFO next\n");
+        awaitOut(t -> t.lines().count() == 2);
+        List<String> lines = out.text().lines().toList();
+        assertTrue(lines.get(0).endsWith("\"message\":\"2026-11-22 ERROR boom\\n\\tat A.b(A.java:1)\\n\\tat C.d(C.java:2)\"}"),
+                lines.get(0));
+        assertTrue(lines.get(1).endsWith("\"message\":\"2026-11-22 INFO next\"}"), lines.get(1));
+    }
+
+    @Test
+    void aDeletedFileIsFinishedAndReleased() throws Exception {
+        Path a = in("a.log");
+        append(a, "one\n");
+        start();
+        awaitOut(t -> t.equals("one\n"));
+        await("the file open", () -> meter("podkit.logsidecar.files.open") == 1.0);
+        try (var writer = Files.newOutputStream(a, StandardOpenOption.APPEND)) {
+            writer.write("two\n".getBytes(StandardCharsets.UTF_8));
+            Files.delete(a);
+            writer.write("three\n".getBytes(StandardCharsets.UTF_8)); // into the deleted file, still held open by us
+        }
+        awaitOut(t -> t.equals("one\ntwo\nthree\n"));
+        await("the deleted file let go", () -> meter("podkit.logsidecar.files.open") == 0.0);
+    }
+
+    @Test
+    void pollingAloneFollowsARotation() throws Exception {
+        env.put("WATCH", "poll");
+        Path a = in("a.log");
+        append(a, "one\n");
+        start();
+        awaitOut(t -> t.equals("one\n"));
+        append(a, "two\n");
+        Files.move(a, in("a.log.1"));
+        append(a, "three\n");
+        awaitOut(t -> t.equals("one\ntwo\nthree\n"));
+        assertEquals(1.0, meter("podkit.logsidecar.rotations", "file", a.toString()));
+    }
+
+    @Test
+    void aThousandFilesAreAllFollowed() throws Exception {
+        for (int i = 0; i < 1000; i++) {
+            append(in("f" + i + ".log"), "first " + i + "\n");
+        }
+        start();
+        awaitOut(t -> t.lines().count() == 1000);
+        for (int i = 0; i < 1000; i++) {
+            append(in("f" + i + ".log"), "second " + i + "\n");
+        }
+        awaitOut(t -> t.lines().count() == 2000);
+        List<String> lines = out.text().lines().toList();
+        for (int i = 0; i < 1000; i++) {
+            assertTrue(lines.indexOf("first " + i) < lines.indexOf("second " + i), "order of f" + i);
+        }
+        assertEquals(1000.0, meter("podkit.logsidecar.files.open"));
+    }
+
+    @Test
+    void theSinkGetsEveryLineOnceThroughFailuresAndTheCheckpointWaitsForItsAcknowledgement() throws Exception {
+        List<String> received = new ArrayList<>();
+        AtomicInteger requests = new AtomicInteger();
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/logs", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            int n = requests.incrementAndGet();
+            int status = n % 3 == 1 ? 503 : 200; // every third request fails first
+            if (status == 200) {
+                synchronized (received) {
+                    new String(body, StandardCharsets.UTF_8).lines().forEach(received::add);
+                }
+            }
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        });
+        server.start();
+        env.put("OUTPUT_FORMAT", "none");
+        env.put("SINK_URL", "http://127.0.0.1:" + server.getAddress().getPort() + "/logs");
+        env.put("SINK_BATCH_BYTES", "1024");
+        env.put("SINK_BUFFER_BYTES", "4096"); // tiny: reading must pause instead of dropping
+        env.put("SINK_FLUSH_INTERVAL", "50ms");
+        env.put("STATE_DIR", Files.createDirectories(dir.resolve("state")).toString());
+        Path a = in("a.log");
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 500; i++) {
+            text.append("line ").append(i).append('\n');
+        }
+        append(a, text.toString());
+        start();
+        await("500 lines at the sink", () -> {
+            synchronized (received) {
+                return received.size() >= 500;
+            }
+        });
+        stop();
+        tailer = null;
+        synchronized (received) {
+            assertEquals(500, received.size(), "each line once");
+            for (int i = 0; i < 500; i++) {
+                assertTrue(received.get(i).endsWith("\"message\":\"line " + i + "\"}"), received.get(i));
+            }
+        }
+        assertTrue(meter("podkit.logsidecar.sink.retries") >= 1.0, "failed POSTs were retried");
+        var state = new StateStore(dir.resolve("state")).load().orElseThrow();
+        assertEquals(Files.size(a), state.get(0).offset(), "checkpoint at the end once all was acknowledged");
+    }
+
+    @Test
+    void withoutAcknowledgementTheCheckpointDoesNotAdvance() throws Exception {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/logs", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(500, -1);
+            exchange.close();
+        });
+        server.start();
+        env.put("SINK_URL", "http://127.0.0.1:" + server.getAddress().getPort() + "/logs");
+        env.put("SINK_FLUSH_INTERVAL", "50ms");
+        env.put("STATE_DIR", Files.createDirectories(dir.resolve("state")).toString());
+        append(in("a.log"), "one\ntwo\n");
+        start();
+        awaitOut(t -> t.equals("one\ntwo\n")); // stdout has them
+        await("a failed POST", () -> meter("podkit.logsidecar.sink.errors") >= 2.0);
+        var state = new StateStore(dir.resolve("state")).load().orElseThrow();
+        assertEquals(0, state.get(0).offset(), "the sink never acknowledged: a restart reads them again");
+        tailer.stop(); // the drain waits for the sink; closing cuts it short
+        sink.close();
+        tailer.awaitStopped(5, TimeUnit.SECONDS);
+        tailer = null;
+        assertEquals(0, new StateStore(dir.resolve("state")).load().orElseThrow().get(0).offset(),
+                "still not advanced after the cut-short drain");
+    }
+}
