@@ -1,10 +1,6 @@
 package dev.podkit.testcontainers;
 
-import com.github.dockerjava.api.model.Bind;
-import com.github.dockerjava.api.model.Volume;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.testcontainers.utility.DockerImageName;
 
@@ -15,8 +11,6 @@ public class LogSidecarContainer extends PodkitContainer<LogSidecarContainer> {
     /** Where the image looks for logs unless {@code LOG_PATHS} says otherwise. */
     public static final String DEFAULT_LOG_PATHS = "/input/*.log";
 
-    private final List<Bind> binds = new ArrayList<>();
-
     /** The image named by {@link PodkitImages#of} (system properties, else this artifact's version). */
     public LogSidecarContainer() {
         this(PodkitImages.of(HELPER));
@@ -24,15 +18,6 @@ public class LogSidecarContainer extends PodkitContainer<LogSidecarContainer> {
 
     public LogSidecarContainer(DockerImageName image) {
         super(image, HELPER, ADMIN_PORT);
-        withCreateContainerCmdModifier(cmd -> {
-            if (!binds.isEmpty()) {
-                List<Bind> all = new ArrayList<>(binds);
-                if (cmd.getHostConfig().getBinds() != null) {
-                    all.addAll(List.of(cmd.getHostConfig().getBinds()));
-                }
-                cmd.getHostConfig().withBinds(all);
-            }
-        });
     }
 
     /** {@code LOG_PATHS}: absolute paths or globs of the files to tail. */
@@ -50,10 +35,9 @@ public class LogSidecarContainer extends PodkitContainer<LogSidecarContainer> {
         return withSetting("READ_FROM", headOrTail);
     }
 
-    /** Mounts a named volume (the pod's shared {@code emptyDir}) at {@code path}, e.g. {@code /input}. */
-    public LogSidecarContainer withSharedVolume(String volumeName, String path) {
-        binds.add(new Bind(volumeName, new Volume(path)));
-        return self();
+    /** Mounts the pod's shared {@code emptyDir} (the one the app writes its logs to) at {@code path}, e.g. {@code /input}. */
+    public LogSidecarContainer withSharedVolume(EmptyDir volume, String path) {
+        return volume.mount(self(), path);
     }
 
     /**
@@ -66,11 +50,11 @@ public class LogSidecarContainer extends PodkitContainer<LogSidecarContainer> {
     }
 
     /**
-     * {@code STATE_DIR} on a named volume, which keeps the checkpoint across container restarts. The
-     * volume must be writable by uid 65532 (Kubernetes: {@code fsGroup: 65532}; here e.g. a chown first).
+     * {@code STATE_DIR} on a volume of its own, which keeps the checkpoint across container restarts
+     * and re-creations (in Kubernetes: a volume writable by uid 65532, e.g. with {@code fsGroup: 65532}).
      */
-    public LogSidecarContainer withStateVolume(String volumeName, String path) {
-        binds.add(new Bind(volumeName, new Volume(path)));
+    public LogSidecarContainer withStateVolume(EmptyDir volume, String path) {
+        volume.mount(self(), path);
         return withSetting("STATE_DIR", path);
     }
 

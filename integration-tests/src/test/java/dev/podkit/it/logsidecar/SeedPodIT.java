@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.model.Bind;
-import com.github.dockerjava.api.model.Volume;
+import dev.podkit.it.TestImages;
+import dev.podkit.testcontainers.EmptyDir;
 import dev.podkit.testcontainers.LogSidecarContainer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.UUID;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.output.OutputFrame.OutputType;
-import org.testcontainers.utility.DockerImageName;
 
 /**
  * The seed pod: a busybox "app" writes numbered lines to a shared volume and rotates its file, the
@@ -30,37 +28,28 @@ import org.testcontainers.utility.DockerImageName;
  * POD -c log-sidecar} shows) has every line once, in order, also across a SIGKILL and restart.
  */
 class SeedPodIT {
-    private static final DockerImageName BUSYBOX = DockerImageName.parse("offline/busybox:latest");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final DockerClient docker = DockerClientFactory.instance().client();
-    private String volume;
-    private String stateVolume;
+    private EmptyDir volume;
+    private EmptyDir stateVolume;
 
     @BeforeEach
     void createVolumes() {
-        volume = "podkit-logsidecar-it-" + UUID.randomUUID();
-        docker.createVolumeCmd().withName(volume).exec();
+        volume = EmptyDir.create();
     }
 
     @AfterEach
     void removeVolumes() {
-        docker.removeVolumeCmd(volume).exec();
+        volume.close();
         if (stateVolume != null) {
-            docker.removeVolumeCmd(stateVolume).exec();
+            stateVolume.close();
         }
     }
 
-    /** A named volume for STATE_DIR, handed to uid 65532 (what fsGroup does in Kubernetes). */
-    private String stateVolume() {
-        stateVolume = "podkit-logsidecar-it-state-" + UUID.randomUUID();
-        docker.createVolumeCmd().withName(stateVolume).exec();
-        try (GenericContainer<?> chown = new GenericContainer<>(BUSYBOX).withCommand("chown", "65532:65532", "/state")
-                .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withBinds(new Bind(stateVolume, new Volume("/state"))))
-                .withStartupCheckStrategy(new org.testcontainers.containers.startupcheck.OneShotStartupCheckStrategy()
-                        .withTimeout(Duration.ofSeconds(60)))) {
-            chown.start();
-        }
+    /** A volume of its own for STATE_DIR. */
+    private EmptyDir stateVolume() {
+        stateVolume = EmptyDir.create();
         return stateVolume;
     }
 
@@ -69,8 +58,7 @@ class SeedPodIT {
         String script = "i=0; while [ $i -lt " + count + " ]; do echo \"line $i from the app é\" >> /input/app.log; "
                 + "i=$((i+1)); if [ $((i % 100)) -eq 0 ]; then mv /input/app.log /input/app.log.$i; fi; "
                 + "sleep 0.01; done; echo done > /input/done; sleep 3600";
-        return new GenericContainer<>(BUSYBOX).withCommand("sh", "-c", script)
-                .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withBinds(new Bind(volume, new Volume("/input"))));
+        return volume.mount(new GenericContainer<>(TestImages.busybox()).withCommand("sh", "-c", script), "/input");
     }
 
     private static List<String> lines(String text) {
@@ -168,15 +156,15 @@ class SeedPodIT {
     @Test
     void anUnwritableStateDirIsOneWarningAndTailingGoesOn() throws Exception {
         try (LogSidecarContainer sidecar = new LogSidecarContainer().withSharedVolume(volume, "/input")
-                .withStateDir("/input/state").withReadOnlyRootFilesystem();
+                .withStateDir("/var/lib/log-sidecar").withReadOnlyRootFilesystem();
                 GenericContainer<?> app = app(5)) {
-            app.start(); // root-owned volume: uid 65532 cannot create /input/state
+            app.start(); // no volume at STATE_DIR: the read-only root filesystem is not writable
             sidecar.start();
             await("five lines", () -> lines(sidecar.getLogs(OutputType.STDOUT)).size() >= 5);
             List<String> warnings = lines(sidecar.getLogs(OutputType.STDERR)).stream()
                     .filter(l -> l.contains("WARN") && l.contains("STATE_DIR")).toList();
             assertEquals(1, warnings.size(), warnings.toString());
-            assertTrue(warnings.get(0).contains("STATE_DIR /input/state is not writable"), warnings.get(0));
+            assertTrue(warnings.get(0).contains("STATE_DIR /var/lib/log-sidecar is not writable"), warnings.get(0));
         }
     }
 }
