@@ -55,6 +55,31 @@ class ExamplePodsIT {
         }
     }
 
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    private static String get(String url) throws Exception {
+        var response = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), url + ": " + response.body());
+        return response.body();
+    }
+
+    /** Polls {@code value} until {@code done} holds (returns that value) or {@code timeout} passes (fails with the last one). */
+    private static String eventually(Duration timeout, java.util.function.Supplier<String> value,
+            java.util.function.Predicate<String> done) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = value.get();
+        while (!done.test(last)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + timeout + ":\n" + last);
+            }
+            Thread.sleep(250);
+            last = value.get();
+        }
+        return last;
+    }
+
     private static String exec(org.testcontainers.containers.GenericContainer<?> c, String... command) throws Exception {
         ExecResult result = c.execInContainer(command);
         assertEquals(0, result.getExitCode(), String.join(" ", command) + ": " + result.getStderr());
@@ -78,6 +103,12 @@ class ExamplePodsIT {
             assertHardened(pod);
             show("sidecar", "kubectl exec sidecar-example -c writer -- cat /output/data.txt",
                     exec(pod.container("writer"), "cat", "/output/data.txt"));
+            // The promise: kubectl logs shows the writer's lines, and stdout carries nothing else.
+            String shown = eventually(Duration.ofSeconds(30), () -> pod.stdout("log-sidecar"),
+                    out -> out.contains(" line 2 from the writer\n"));
+            assertTrue(shown.contains(" line 1 from the writer\n"), shown);
+            String written = exec(pod.container("writer"), "cat", "/output/data.txt");
+            shown.lines().forEach(line -> assertTrue(written.contains(line + "\n"), "not a line of data.txt: " + line));
             show("sidecar", "kubectl logs sidecar-example -c log-sidecar", pod.logs("log-sidecar"));
 
             // Native sidecar: started before the writer, stopped after it, cleanly.
@@ -90,6 +121,13 @@ class ExamplePodsIT {
                     "log-sidecar started " + sidecar.getStartedAt() + ", the writer " + writer.getStartedAt());
             assertTrue(Instant.parse(sidecar.getFinishedAt()).isAfter(Instant.parse(writer.getFinishedAt())),
                     "log-sidecar stopped " + sidecar.getFinishedAt() + ", the writer " + writer.getFinishedAt());
+            // The promise of a native sidecar: it saw every line, the last ones included, in order.
+            java.util.List<String> lines = nativePod.stdout("log-sidecar").lines().toList();
+            assertEquals(6, lines.size(), "log-sidecar's stdout: " + lines);
+            for (int i = 1; i <= 5; i++) {
+                assertTrue(lines.get(i - 1).endsWith(" line " + i + " of 5 from the writer"), lines.toString());
+            }
+            assertEquals("the writer is done", lines.get(5));
             show("sidecar", "kubectl logs native-sidecar-example -c log-sidecar", nativePod.logs("log-sidecar"));
         }
     }
@@ -160,6 +198,7 @@ class ExamplePodsIT {
             assertEquals("0\n", execInPodNetwork(frontend, "cat", "/proc/sys/net/ipv4/ip_unprivileged_port_start"));
             show("request-splitter", "kubectl exec frontend -c request-splitter -- cat /etc/request-splitter/splitter.yaml",
                     exec(splitter, "cat", "/etc/request-splitter/splitter.yaml"));
+
         }
     }
 }
