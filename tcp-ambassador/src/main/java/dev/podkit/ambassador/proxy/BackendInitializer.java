@@ -1,0 +1,64 @@
+package dev.podkit.ambassador.proxy;
+
+import dev.podkit.ambassador.config.ClientTls;
+import dev.podkit.ambassador.config.ProxyProtocol;
+import dev.podkit.ambassador.config.TargetConfig;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import java.time.Duration;
+
+/** Sets up a target channel: PROXY header (before anything, TLS included), TLS origination, then the backend handler. */
+final class BackendInitializer extends ChannelInitializer<Channel> {
+    private final ProxyContext context;
+    private final Connection connection;
+    private final TargetConfig target;
+    private final SslContext tls;
+    private final Duration connectTimeout;
+
+    BackendInitializer(ProxyContext context, Connection connection, TargetConfig target, SslContext tls,
+            Duration connectTimeout) {
+        this.context = context;
+        this.connection = connection;
+        this.target = target;
+        this.tls = tls;
+        this.connectTimeout = connectTimeout;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        context.applySocketOptions(ch.config());
+        ch.config().setRecvByteBufAllocator(
+                new CountingRecvByteBufAllocator(ProxyContext.READ_SIZES, connection.targetSink()));
+        ChannelPipeline p = ch.pipeline();
+        if (target.sendProxy() != ProxyProtocol.OFF) {
+            p.addLast(HAProxyMessageEncoder.INSTANCE);
+            p.addLast(new ProxyHeaderSender());
+        }
+        if (tls != null) {
+            ClientTls config = target.tls().orElseThrow();
+            String host = config.serverName().orElse(target.address().host());
+            SslHandler ssl = tls.newHandler(ch.alloc(), host, target.address().port());
+            ssl.setHandshakeTimeoutMillis(connectTimeout.toMillis());
+            p.addLast(ssl);
+        }
+        p.addLast(new BackendHandler(connection));
+    }
+
+    /** Writes the PROXY header as the first bytes of the connection, before a TLS handshake starts. */
+    private final class ProxyHeaderSender extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ctx.writeAndFlush(ProxyHeaders.of(target.sendProxy(), connection.clientAddress(),
+                    connection.destinationAddress()));
+            ctx.pipeline().remove(this);
+            ctx.pipeline().remove(HAProxyMessageEncoder.INSTANCE);
+            ctx.fireChannelActive();
+        }
+    }
+}
