@@ -110,7 +110,7 @@ final class AmbassadorHelper implements Helper {
             return;
         }
         int threads = config.get(THREADS) == 0 ? Runtime.getRuntime().availableProcessors() : config.get(THREADS);
-        group = transport.newGroup(threads, "ambassador");
+        group = context.newEventLoopGroup(threads);
         for (Route route : routes) {
             Listener listener = new Listener(context, route, listenerTls.get(route));
             InetSocketAddress bound = listener.bind(group);

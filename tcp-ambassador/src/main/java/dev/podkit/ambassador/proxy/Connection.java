@@ -232,22 +232,22 @@ public final class Connection {
         AbstractEpollStreamChannel c = (AbstractEpollStreamChannel) client;
         AbstractEpollStreamChannel t = (AbstractEpollStreamChannel) target;
         if (!clientFin) {
-            c.spliceTo(t, Integer.MAX_VALUE).addListener(spliceFailure());
+            c.spliceTo(t, Integer.MAX_VALUE).addListener(spliceFailure(Side.CLIENT));
             client.config().setAutoRead(true);
         }
-        t.spliceTo(c, Integer.MAX_VALUE).addListener(spliceFailure());
+        t.spliceTo(c, Integer.MAX_VALUE).addListener(spliceFailure(Side.TARGET));
         target.config().setAutoRead(true);
     }
 
     /**
-     * A splice that fails was cut by a reset on one of the two sockets. Which one is not known
-     * here; the channel that saw it usually reports it at once (with its side), so this waits a
-     * turn of the event loop and then resets both.
+     * A splice fails when a reset cut it: reading {@code from} failed, or writing to the other side
+     * did (which also closed that side's channel). The reset is passed on at once.
      */
-    private ChannelFutureListener spliceFailure() {
+    private ChannelFutureListener spliceFailure(Side from) {
         return f -> {
             if (!f.isSuccess() && ended == null) {
-                client.eventLoop().execute(() -> end(EndReason.CLIENT_RESET, true, true));
+                Side culprit = channel(from.other()).isActive() ? from : from.other();
+                end(culprit == Side.CLIENT ? EndReason.CLIENT_RESET : EndReason.TARGET_RESET, true, true);
             }
         };
     }
@@ -562,6 +562,10 @@ public final class Connection {
     void failed(Side side, Throwable cause) {
         if (ended != null || side == Side.TARGET && !established) {
             return; // a failing connect attempt: the connector counts it and tries the next address
+        }
+        if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, "route " + route + ": " + side.name().toLowerCase(java.util.Locale.ROOT)
+                    + " side of " + clientAddress + " failed", cause);
         }
         if (side == Side.CLIENT) {
             if (cause instanceof HAProxyProtocolException

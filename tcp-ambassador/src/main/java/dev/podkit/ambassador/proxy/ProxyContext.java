@@ -9,12 +9,15 @@ import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.handler.ssl.SslContext;
 import io.netty.resolver.NoopAddressResolverGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -56,6 +59,15 @@ public final class ProxyContext {
 
     public Transport transport() {
         return transport;
+    }
+
+    /** The event loops of the listeners and their connections. */
+    public EventLoopGroup newEventLoopGroup(int threads) {
+        if (transport == Transport.EPOLL) {
+            return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("ambassador", true),
+                    KeepRegisteredEpollIoHandler.newFactory());
+        }
+        return transport.newGroup(threads, "ambassador");
     }
 
     TargetResolver resolver() {
