@@ -61,27 +61,29 @@ final class AmbassadorHelper implements Helper {
                 || l.targets().stream().anyMatch(t -> t.tls().isPresent()));
         this.watcher = anyTls ? new FileWatcher(config.get(TLS_RELOAD_INTERVAL)) : null;
         Map<TargetConfig, Supplier<SslContext>> targetTls = new IdentityHashMap<>();
-        String tlsSetting = config.get(CONFIG_FILE).isPresent() ? CONFIG_FILE.name() : TALK_TLS.name();
-        try {
-            for (ListenerConfig l : configs) {
-                Route route = new Route(l);
-                routes.add(route);
+        boolean fromFile = config.get(CONFIG_FILE).isPresent();
+        for (ListenerConfig l : configs) {
+            Route route = new Route(l);
+            routes.add(route);
+            try {
                 if (l.tls().isPresent()) {
                     listenerTls.put(route, ReloadingSslContext.server("TLS of listener " + l.name(), l.tls().get(), watcher));
                 }
-                for (TargetConfig t : l.targets()) {
-                    Optional<ClientTls> tls = t.tls();
+            } catch (IllegalArgumentException e) {
+                closeWatcher();
+                throw ConfigException.of(fromFile ? CONFIG_FILE.name() : LISTEN_TLS_CERT_FILE.name(), e.getMessage());
+            }
+            for (TargetConfig t : l.targets()) {
+                Optional<ClientTls> tls = t.tls();
+                try {
                     if (tls.isPresent()) {
                         targetTls.put(t, ReloadingSslContext.client("TLS to " + t.address(), tls.get(), watcher));
                     }
+                } catch (IllegalArgumentException e) {
+                    closeWatcher();
+                    throw ConfigException.of(fromFile ? CONFIG_FILE.name() : TALK_TLS.name(), e.getMessage());
                 }
             }
-        } catch (IllegalArgumentException e) {
-            if (watcher != null) {
-                watcher.close();
-            }
-            throw ConfigException.of(tlsSetting.equals(TALK_TLS.name()) && !listenerTls.isEmpty()
-                    ? LISTEN_TLS_CERT_FILE.name() : tlsSetting, e.getMessage());
         }
         this.resolver = new TargetResolver(transport, config.get(NAMESERVERS), config.get(DNS_MAX_TTL),
                 config.get(DNS_NEGATIVE_TTL), config.get(TIMEOUT_CONNECT));
@@ -99,6 +101,12 @@ final class AmbassadorHelper implements Helper {
                         .collect(Collectors.joining(", "));
                 return down.isEmpty() ? Optional.empty() : Optional.of("no usable target address for route " + down);
             });
+        }
+    }
+
+    private void closeWatcher() {
+        if (watcher != null) {
+            watcher.close();
         }
     }
 

@@ -89,6 +89,19 @@ public final class RunningAmbassador implements AutoCloseable {
         return Double.NaN;
     }
 
+    /** Waits (up to 15 s) until a sample has the value {@code expected}; fails showing all meters otherwise. */
+    public void await(double expected, String name, String... labels) throws InterruptedException {
+        double v = Double.NaN;
+        for (int i = 0; i < 300; i++) {
+            v = value(name, labels);
+            if (v == expected) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(expected, v, name + " " + String.join(",", labels) + " in\n" + scrape());
+    }
+
     @Override
     public void close() {
         helper.close();

@@ -1,6 +1,5 @@
 package dev.podkit.ambassador.proxy;
 
-import static dev.podkit.ambassador.proxy.ForwardingTest.awaitValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -65,7 +64,7 @@ class FaultsTest {
              Socket client = new Socket("127.0.0.1", amb.port())) {
             String end = endOf(client);
             assertTrue(end.toLowerCase().contains("reset"), "the client was reset, not left waiting: " + end);
-            awaitValue(amb, 1, "podkit_ambassador_connections_ended_total", "how", "no_target");
+            amb.await(1, "podkit_ambassador_connections_ended_total", "how", "no_target");
             assertEquals(3, amb.value("podkit_ambassador_connect_errors_total", "reason", "refused"),
                     "first attempt plus RETRIES=2");
         }
@@ -99,7 +98,7 @@ class FaultsTest {
              RunningAmbassador amb = RunningAmbassador.forwarding(RunningAmbassador.freePort(),
                      target + ",127.0.0.1:" + other.port(), Map.of("HEALTH_CHECK_INTERVAL", "100ms",
                              "HEALTH_CHECK_RISE", "2", "HEALTH_CHECK_FALL", "2", "EJECT_AFTER", "0"))) {
-            awaitValue(amb, 0, "podkit_ambassador_target_up", "target", target);
+            amb.await(0, "podkit_ambassador_target_up", "target", target);
             for (int i = 0; i < 6; i++) {
                 assertEquals("b", greeting(amb.port()));
             }
@@ -109,7 +108,7 @@ class FaultsTest {
                 s.getOutputStream().write("a\n".getBytes(StandardCharsets.US_ASCII));
                 TestServer.drain(s.getInputStream());
             })) {
-                awaitValue(amb, 1, "podkit_ambassador_target_up", "target", target);
+                amb.await(1, "podkit_ambassador_target_up", "target", target);
                 Set<String> seen = new HashSet<>();
                 for (int i = 0; i < 6; i++) {
                     seen.add(greeting(amb.port()));
@@ -133,7 +132,7 @@ class FaultsTest {
                 Thread.sleep(100);
             }
             assertEquals("end of stream", endOf(idle));
-            awaitValue(amb, 1, "podkit_ambassador_connections_ended_total", "how", "idle_timeout");
+            amb.await(1, "podkit_ambassador_connections_ended_total", "how", "idle_timeout");
             busy.getOutputStream().write('y');
             assertEquals('y', busy.getInputStream().read(), "the busy connection outlived the timeout");
         }
@@ -152,7 +151,7 @@ class FaultsTest {
             client.getOutputStream().write("bye".getBytes(StandardCharsets.US_ASCII));
             client.shutdownOutput();
             assertEquals("end of stream", endOf(client));
-            awaitValue(amb, 1, "podkit_ambassador_connections_ended_total", "how", "fin_timeout");
+            amb.await(1, "podkit_ambassador_connections_ended_total", "how", "fin_timeout");
         }
     }
 
@@ -173,9 +172,9 @@ class FaultsTest {
                 try (Socket third = new Socket("127.0.0.1", amb.port())) {
                     assertTrue(endOf(third).toLowerCase().contains("reset"));
                 }
-                awaitValue(amb, 1, "podkit_ambassador_connections_ended_total", "how", "limit");
+                amb.await(1, "podkit_ambassador_connections_ended_total", "how", "limit");
                 open.remove(0).close();
-                awaitValue(amb, 1, "podkit_ambassador_connections_active");
+                amb.await(1, "podkit_ambassador_connections_active");
                 try (Socket again = new Socket("127.0.0.1", amb.port())) {
                     again.setSoTimeout(TIMEOUT_MS);
                     again.getOutputStream().write('z');
@@ -196,7 +195,7 @@ class FaultsTest {
                         "TIMEOUT_CONNECT", "1s", "RETRIES", "0"));
              Socket client = new Socket("127.0.0.1", amb.port())) {
             assertTrue(endOf(client).toLowerCase().contains("reset"));
-            awaitValue(amb, 1, "podkit_ambassador_connections_ended_total", "how", "no_target");
+            amb.await(1, "podkit_ambassador_connections_ended_total", "how", "no_target");
             assertTrue(amb.value("podkit_ambassador_connect_errors_total", "reason", "dns") >= 1);
             assertEquals(0, amb.value("podkit_ambassador_target_up"));
         }

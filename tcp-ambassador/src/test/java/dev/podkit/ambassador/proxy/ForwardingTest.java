@@ -61,7 +61,7 @@ class ForwardingTest {
             String header = readLine(in);
             assertEquals("got " + request, header);
             assertEquals(reply, TestServer.drain(in));
-            awaitValue(amb, 1, "podkit_ambassador_connections_ended_total", "how", "closed");
+            amb.await(1, "podkit_ambassador_connections_ended_total", "how", "closed");
             assertEquals(request, amb.value("podkit_ambassador_upstream_bytes_total"));
             assertEquals(header.length() + 1 + reply, amb.value("podkit_ambassador_downstream_bytes_total"));
             assertEquals(0, amb.value("podkit_ambassador_connections_active"));
@@ -90,7 +90,7 @@ class ForwardingTest {
             TestServer.write(client.getOutputStream(), request, (byte) 'q');
             client.shutdownOutput();
             assertEquals(request, received.get(TIMEOUT_MS, TimeUnit.MILLISECONDS));
-            awaitValue(amb, 1, "podkit_ambassador_connections_ended_total", "how", "closed");
+            amb.await(1, "podkit_ambassador_connections_ended_total", "how", "closed");
         }
     }
 
@@ -115,7 +115,7 @@ class ForwardingTest {
             SocketException reset = assertThrows(SocketException.class, () -> TestServer.drain(in),
                     "a reset, not a clean end of stream");
             assertTrue(reset.getMessage().toLowerCase().contains("reset"), reset.getMessage());
-            awaitValue(amb, 1, "podkit_ambassador_connections_ended_total", "how", "target_reset");
+            amb.await(1, "podkit_ambassador_connections_ended_total", "how", "target_reset");
         }
     }
 
@@ -143,7 +143,7 @@ class ForwardingTest {
             Throwable error = seen.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
             assertTrue(error instanceof SocketException && error.getMessage().toLowerCase().contains("reset"),
                     "the target saw " + error);
-            awaitValue(amb, 1, "podkit_ambassador_connections_ended_total", "how", "client_reset");
+            amb.await(1, "podkit_ambassador_connections_ended_total", "how", "client_reset");
         }
     }
 
@@ -191,18 +191,5 @@ class ForwardingTest {
             b.append((char) c);
         }
         return b.toString();
-    }
-
-    static void awaitValue(RunningAmbassador amb, double expected, String name, String... labels)
-            throws InterruptedException {
-        double v = Double.NaN;
-        for (int i = 0; i < 300; i++) {
-            v = amb.value(name, labels);
-            if (v == expected) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        assertEquals(expected, v, name + " " + String.join(",", labels) + " in\n" + amb.scrape());
     }
 }
