@@ -4,14 +4,13 @@ import dev.podkit.ambassador.config.ClientTls;
 import dev.podkit.ambassador.config.ProxyProtocol;
 import dev.podkit.ambassador.config.TargetConfig;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.time.Duration;
+import java.util.List;
 
 /** Sets up a target channel: PROXY header (before anything, TLS included), TLS origination, then the backend handler. */
 final class BackendInitializer extends ChannelInitializer<Channel> {
@@ -37,8 +36,7 @@ final class BackendInitializer extends ChannelInitializer<Channel> {
                 new CountingRecvByteBufAllocator(ProxyContext.READ_SIZES, connection.targetSink()));
         ChannelPipeline p = ch.pipeline();
         if (target.sendProxy() != ProxyProtocol.OFF) {
-            p.addLast(HAProxyMessageEncoder.INSTANCE);
-            p.addLast(new ProxyHeaderSender());
+            p.addLast(HAProxyMessageEncoder.INSTANCE); // sends the header, see sendProxyHeader()
         }
         if (tls != null) {
             ClientTls config = target.tls().orElseThrow();
@@ -50,15 +48,21 @@ final class BackendInitializer extends ChannelInitializer<Channel> {
         p.addLast(new BackendHandler(connection));
     }
 
-    /** Writes the PROXY header as the first bytes of the connection, before a TLS handshake starts. */
-    private final class ProxyHeaderSender extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            ctx.writeAndFlush(ProxyHeaders.of(target.sendProxy(), connection.clientAddress(),
-                    connection.destinationAddress()));
-            ctx.pipeline().remove(this);
-            ctx.pipeline().remove(HAProxyMessageEncoder.INSTANCE);
-            ctx.fireChannelActive();
+    /**
+     * Writes the PROXY header as the first bytes of a just connected channel: called from the
+     * connect listener, which runs before channelActive, where a TLS handshake would start.
+     */
+    static void sendProxyHeader(Channel ch, TargetConfig target, Connection connection) {
+        ChannelPipeline p = ch.pipeline();
+        if (target.sendProxy() == ProxyProtocol.OFF || p.get(HAProxyMessageEncoder.class) == null) {
+            return;
         }
+        // Written from the handler after the encoder, so that it passes the encoder but not the TLS handler.
+        List<String> names = p.names();
+        String after = names.get(names.indexOf(p.context(HAProxyMessageEncoder.INSTANCE).name()) + 1);
+        p.context(after).writeAndFlush(ProxyHeaders.of(target.sendProxy(), connection.clientAddress(),
+                connection.destinationAddress()));
+        p.remove(HAProxyMessageEncoder.INSTANCE);
     }
+
 }

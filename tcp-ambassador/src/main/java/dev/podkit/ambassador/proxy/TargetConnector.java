@@ -95,6 +95,7 @@ final class TargetConnector {
             } else if (!f.isSuccess()) {
                 failed(endpoint, f.cause());
             } else {
+                BackendInitializer.sendProxyHeader(connect.channel(), endpoint.target().config(), connection);
                 SslHandler ssl = connect.channel().pipeline().get(SslHandler.class);
                 if (ssl == null) {
                     succeeded(endpoint, connect.channel(), begin);
