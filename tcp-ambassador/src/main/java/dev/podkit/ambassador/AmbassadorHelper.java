@@ -5,6 +5,7 @@ import static dev.podkit.ambassador.config.AmbassadorSettings.*;
 import dev.podkit.ambassador.config.ClientTls;
 import dev.podkit.ambassador.config.ListenerConfig;
 import dev.podkit.ambassador.config.ListenerConfigs;
+import dev.podkit.ambassador.config.Splice;
 import dev.podkit.ambassador.config.TargetConfig;
 import dev.podkit.ambassador.health.HealthChecker;
 import dev.podkit.ambassador.proxy.ConnectionLog;
@@ -125,7 +126,7 @@ final class AmbassadorHelper implements Helper {
             listeners.add(listener);
             ListenerConfig l = route.config();
             LOG.log(Level.INFO, "route " + route + ": listening on " + listenText(l, bound) + " (" + transport.displayName()
-                    + (context.splice() && l.tls().isEmpty() ? ", splice" : "") + (l.tls().isPresent() ? ", TLS" : "")
+                    + (context.splice() != Splice.OFF && l.tls().isEmpty() ? ", splice " + context.splice().name().toLowerCase(java.util.Locale.ROOT) : "") + (l.tls().isPresent() ? ", TLS" : "")
                     + (l.acceptProxy() ? ", PROXY header expected" : "") + "), forwarding to "
                     + l.targets().stream().map(t -> t.address() + (t.tls().isPresent() ? " (TLS)" : ""))
                             .collect(Collectors.joining(", "))

@@ -15,6 +15,7 @@ public final class RouteMetrics implements MeterBinder {
     private final AtomicInteger active = new AtomicInteger();
     private final Map<EndReason, Counter> ended = new EnumMap<>(EndReason.class);
     private Counter accepted;
+    private Counter spliced;
 
     public RouteMetrics(String route) {
         this.route = route;
@@ -31,6 +32,10 @@ public final class RouteMetrics implements MeterBinder {
                 .description("Client connections accepted")
                 .tag("route", route)
                 .register(registry);
+        spliced = Counter.builder("podkit.ambassador.connections.spliced")
+                .description("Connections whose bytes moved with splice(2), in the kernel")
+                .tag("route", route)
+                .register(registry);
         for (EndReason reason : EndReason.values()) {
             ended.put(reason, Counter.builder("podkit.ambassador.connections.ended")
                     .description("Client connections that ended, by how they ended")
@@ -44,6 +49,10 @@ public final class RouteMetrics implements MeterBinder {
     public int opened() {
         accepted.increment();
         return active.incrementAndGet();
+    }
+
+    public void spliced() {
+        spliced.increment();
     }
 
     public void ended(EndReason how) {

@@ -1,6 +1,7 @@
 package dev.podkit.ambassador.proxy;
 
 import dev.podkit.ambassador.config.ClientTls;
+import dev.podkit.ambassador.config.HostPort;
 import dev.podkit.ambassador.config.ProxyProtocol;
 import dev.podkit.ambassador.config.TargetConfig;
 import io.netty.channel.Channel;
@@ -11,6 +12,9 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.time.Duration;
 import java.util.List;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 
 /** Sets up a target channel: PROXY header (before anything, TLS included), TLS origination, then the backend handler. */
 final class BackendInitializer extends ChannelInitializer<Channel> {
@@ -42,6 +46,13 @@ final class BackendInitializer extends ChannelInitializer<Channel> {
             ClientTls config = target.tls().orElseThrow();
             String host = config.serverName().orElse(target.address().host());
             SslHandler ssl = tls.newHandler(ch.alloc(), host, target.address().port());
+            if (!HostPort.isIpLiteral(host)) {
+                // The JDK sends SNI only for names with a dot; Kubernetes service names often have none.
+                SSLEngine engine = ssl.engine();
+                SSLParameters params = engine.getSSLParameters();
+                params.setServerNames(List.of(new SNIHostName(host)));
+                engine.setSSLParameters(params);
+            }
             ssl.setHandshakeTimeoutMillis(connectTimeout.toMillis());
             p.addLast(ssl);
         }

@@ -1,5 +1,6 @@
 package dev.podkit.ambassador.proxy;
 
+import dev.podkit.ambassador.config.Splice;
 import dev.podkit.ambassador.config.Timeouts;
 import dev.podkit.ambassador.metrics.TargetMetrics;
 import dev.podkit.ambassador.route.Endpoint;
@@ -67,6 +68,8 @@ public final class Connection {
     private Channel target;
     private Endpoint endpoint;
     private boolean established;
+    /** Both sides are plain sockets on epoll: splice(2) can move the bytes. */
+    private boolean spliceable;
     private boolean spliced;
     /** A FIN (end of stream) came from that side. */
     private boolean clientFin;
@@ -197,7 +200,8 @@ public final class Connection {
         pendingFromTarget = null;
         pendingBytes = 0;
         reportBytes();
-        if (context.splice() && route.config().plainOnBothSides(e.target().config())) {
+        spliceable = context.splice() != Splice.OFF && route.config().plainOnBothSides(e.target().config());
+        if (spliceable && context.splice() == Splice.ON) {
             startSplice();
         } else {
             if (!clientFin) {
@@ -229,6 +233,7 @@ public final class Connection {
 
     private void startSplice() {
         spliced = true;
+        route.metrics().spliced();
         AbstractEpollStreamChannel c = (AbstractEpollStreamChannel) client;
         AbstractEpollStreamChannel t = (AbstractEpollStreamChannel) target;
         if (!clientFin) {
@@ -296,6 +301,13 @@ public final class Connection {
         Channel from = channel(side);
         Channel to = channel(side.other());
         to.flush();
+        if (spliceable && !clientFin && !targetFin
+                && upstreamBytes + downstreamBytes >= Splice.AUTO_THRESHOLD_BYTES) {
+            // A bulk transfer (SPLICE=auto): from now on the kernel moves the bytes. What was read
+            // so far is already queued on the other side, ahead of anything spliced.
+            startSplice();
+            return;
+        }
         if (!to.isWritable()) {
             // Backpressure: stop reading until the other side has taken what is queued for it.
             from.config().setAutoRead(false);

@@ -1,5 +1,6 @@
 package dev.podkit.ambassador.proxy;
 
+import dev.podkit.ambassador.config.Splice;
 import dev.podkit.ambassador.config.TargetConfig;
 import dev.podkit.ambassador.resolve.TargetResolver;
 import dev.podkit.ambassador.route.Target;
@@ -38,7 +39,7 @@ public final class ProxyContext {
 
     private final Transport transport;
     private final TargetResolver resolver;
-    private final boolean splice;
+    private final Splice splice;
     private final ConnectionLog connectionLog;
     private final Duration keepAlive;
     private final Map<TargetConfig, Supplier<SslContext>> targetTls;
@@ -47,11 +48,11 @@ public final class ProxyContext {
     private final RateLimitedLog fdLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
     private volatile CompletableFuture<Void> drained;
 
-    public ProxyContext(Transport transport, TargetResolver resolver, boolean splice, ConnectionLog connectionLog,
+    public ProxyContext(Transport transport, TargetResolver resolver, Splice splice, ConnectionLog connectionLog,
             Duration keepAlive, Map<TargetConfig, Supplier<SslContext>> targetTls) {
         this.transport = transport;
         this.resolver = resolver;
-        this.splice = splice && transport == Transport.EPOLL;
+        this.splice = transport == Transport.EPOLL ? splice : Splice.OFF;
         this.connectionLog = connectionLog;
         this.keepAlive = keepAlive;
         this.targetTls = Map.copyOf(targetTls);
@@ -74,8 +75,8 @@ public final class ProxyContext {
         return resolver;
     }
 
-    /** Whether plain connections move their bytes with splice(2). */
-    public boolean splice() {
+    /** When plain connections move their bytes with splice(2): never without epoll. */
+    public Splice splice() {
         return splice;
     }
 

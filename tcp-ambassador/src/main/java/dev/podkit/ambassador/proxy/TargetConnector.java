@@ -48,8 +48,15 @@ final class TargetConnector {
 
     void cancel() {
         cancelled = true;
-        if (attempt != null) {
-            attempt.close();
+        closeAttempt();
+    }
+
+    /** Closes the attempt's channel, which may never have been registered (no file descriptor for it). */
+    private void closeAttempt() {
+        Channel c = attempt;
+        attempt = null;
+        if (c != null && c.isRegistered()) {
+            c.close();
         }
     }
 
@@ -91,7 +98,7 @@ final class TargetConnector {
         attempt = connect.channel();
         connect.addListener(f -> {
             if (cancelled) {
-                connect.channel().close();
+                closeAttempt();
             } else if (!f.isSuccess()) {
                 failed(endpoint, f.cause());
             } else {
@@ -121,10 +128,7 @@ final class TargetConnector {
     }
 
     private void failed(Endpoint endpoint, Throwable cause) {
-        if (attempt != null) {
-            attempt.close();
-            attempt = null;
-        }
+        closeAttempt();
         ConnectError reason = classify(cause);
         endpoint.target().metrics().connectFailed(reason);
         String why = describe(cause);

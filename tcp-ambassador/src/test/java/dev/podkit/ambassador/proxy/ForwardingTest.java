@@ -28,8 +28,9 @@ class ForwardingTest {
     private static final int TIMEOUT_MS = 30_000;
 
     static Stream<Map<String, String>> modes() {
-        return Stream.of(Map.of("TRANSPORT", "epoll", "SPLICE", "true"),
-                Map.of("TRANSPORT", "epoll", "SPLICE", "false"),
+        return Stream.of(Map.of("TRANSPORT", "epoll", "SPLICE", "on"),
+                Map.of("TRANSPORT", "epoll", "SPLICE", "auto"),
+                Map.of("TRANSPORT", "epoll", "SPLICE", "off"),
                 Map.of("TRANSPORT", "nio"));
     }
 
@@ -66,6 +67,24 @@ class ForwardingTest {
             assertEquals(header.length() + 1 + reply, amb.value("podkit_ambassador_downstream_bytes_total"));
             assertEquals(0, amb.value("podkit_ambassador_connections_active"));
             assertEquals(0, amb.value("podkit_ambassador_target_connections_active"));
+            assertEquals(mode.getOrDefault("SPLICE", "off").equals("off") ? 0 : 1,
+                    amb.value("podkit_ambassador_connections_spliced_total"), "megabytes: spliced unless SPLICE=off");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("modes")
+    void aShortExchangeIsSplicedOnlyWithSpliceOn(Map<String, String> mode) throws Exception {
+        try (TestServer echo = TestServer.echo();
+             RunningAmbassador amb = RunningAmbassador.forwarding(RunningAmbassador.freePort(),
+                     "127.0.0.1:" + echo.port(), mode);
+             Socket client = connect(amb.port())) {
+            client.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("ping", new String(client.getInputStream().readNBytes(4), StandardCharsets.US_ASCII));
+            client.shutdownOutput();
+            assertEquals(-1, client.getInputStream().read());
+            amb.await(1, "podkit_ambassador_connections_ended_total", "how", "closed");
+            assertEquals("on".equals(mode.get("SPLICE")) ? 1 : 0, amb.value("podkit_ambassador_connections_spliced_total"));
         }
     }
 

@@ -47,7 +47,7 @@ class TlsTest {
     @BeforeAll
     static void certificates() {
         ca = TestCertificates.newCa("podkit test CA");
-        server = ca.issue("EC", "tls.test", "127.0.0.1");
+        server = ca.issue("EC", "tls.test", "tls-svc", "127.0.0.1");
     }
 
     @AfterEach
@@ -118,6 +118,10 @@ class TlsTest {
                 "TALK_TLS_CA_FILE", caFile().toString(), "TALK_TLS_SERVER_NAME", "tls.test"));
         assertEquals("hello sni=tls.test client=none", ask(amb.port()));
         assertEquals(1, amb.value("podkit_ambassador_target_connections_total"));
+        // A Kubernetes service name has no dot; the JDK would send no SNI for it by itself.
+        RunningAmbassador dotless = ambassador("127.0.0.1:" + port, Map.of("TALK_TLS", "true",
+                "TALK_TLS_CA_FILE", caFile().toString(), "TALK_TLS_SERVER_NAME", "tls-svc"));
+        assertEquals("hello sni=tls-svc client=none", ask(dotless.port()));
     }
 
     @Test
