@@ -98,6 +98,8 @@ class FaultsTest {
              RunningAmbassador amb = RunningAmbassador.forwarding(RunningAmbassador.freePort(),
                      target + ",127.0.0.1:" + other.port(), Map.of("HEALTH_CHECK_INTERVAL", "100ms",
                              "HEALTH_CHECK_RISE", "2", "HEALTH_CHECK_FALL", "2", "EJECT_AFTER", "0"))) {
+            // Resolved (one address), then marked down by two failed checks.
+            amb.await(1, "podkit_ambassador_target_endpoints", "target", target);
             amb.await(0, "podkit_ambassador_target_up", "target", target);
             for (int i = 0; i < 6; i++) {
                 assertEquals("b", greeting(amb.port()));
