@@ -25,8 +25,8 @@ public final class PrometheusText {
     public record Sample(String name, Map<String, String> labels, double value) {
     }
 
-    final Map<String, String> types = new LinkedHashMap<>();
-    final List<Sample> samples = new ArrayList<>();
+    public final Map<String, String> types = new LinkedHashMap<>();
+    public final List<Sample> samples = new ArrayList<>();
 
     public static PrometheusText parse(String text) {
         PrometheusText result = new PrometheusText();
