@@ -1,0 +1,167 @@
+package dev.podkit.ambassador.proxy;
+
+import dev.podkit.ambassador.config.Splice;
+import dev.podkit.ambassador.config.TargetConfig;
+import dev.podkit.ambassador.resolve.TargetResolver;
+import dev.podkit.ambassador.route.Target;
+import dev.podkit.runtime.net.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.ChannelConfig;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.uring.IoUringChannelOption;
+import io.netty.handler.ssl.SslContext;
+import io.netty.resolver.NoopAddressResolverGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * What all connections share: the transport, DNS, TLS contexts, socket options, the connection
+ * log and the set of open connections (for the SIGTERM drain).
+ */
+public final class ProxyContext {
+    private static final System.Logger LOG = System.getLogger(ProxyContext.class.getName());
+
+    /** Read sizes adapt between these; the largest is also the most one splice(2) call moves. */
+    static final RecvByteBufAllocator READ_SIZES = new AdaptiveRecvByteBufAllocator(512, 16 * 1024, 128 * 1024);
+
+    private final Transport transport;
+    private final TargetResolver resolver;
+    private final Splice splice;
+    private final ConnectionLog connectionLog;
+    private final Duration keepAlive;
+    private final Map<TargetConfig, Supplier<SslContext>> targetTls;
+    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    private final RateLimitedLog limitLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
+    private final RateLimitedLog fdLog = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
+    private volatile CompletableFuture<Void> drained;
+
+    public ProxyContext(Transport transport, TargetResolver resolver, Splice splice, ConnectionLog connectionLog,
+            Duration keepAlive, Map<TargetConfig, Supplier<SslContext>> targetTls) {
+        this.transport = transport;
+        this.resolver = resolver;
+        this.splice = transport == Transport.EPOLL ? splice : Splice.OFF;
+        this.connectionLog = connectionLog;
+        this.keepAlive = keepAlive;
+        this.targetTls = Map.copyOf(targetTls);
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    /** The event loops of the listeners and their connections. */
+    public EventLoopGroup newEventLoopGroup(int threads) {
+        if (transport == Transport.EPOLL) {
+            return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("ambassador", true),
+                    KeepRegisteredEpollIoHandler.newFactory());
+        }
+        return transport.newGroup(threads, "ambassador");
+    }
+
+    TargetResolver resolver() {
+        return resolver;
+    }
+
+    /** When plain connections move their bytes with splice(2): never without epoll. */
+    public Splice splice() {
+        return splice;
+    }
+
+    ConnectionLog connectionLog() {
+        return connectionLog;
+    }
+
+    RateLimitedLog limitLog() {
+        return limitLog;
+    }
+
+    public RateLimitedLog fdLog() {
+        return fdLog;
+    }
+
+    /** The socket options of both sides of a proxied connection. */
+    public void applySocketOptions(ChannelConfig config) {
+        config.setAutoRead(false);
+        config.setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        config.setOption(ChannelOption.TCP_NODELAY, true);
+        if (!keepAlive.isZero()) {
+            config.setOption(ChannelOption.SO_KEEPALIVE, true);
+            int idle = (int) Math.max(1, Math.min(32767, keepAlive.toSeconds()));
+            switch (transport) {
+                case EPOLL -> {
+                    config.setOption(EpollChannelOption.TCP_KEEPIDLE, idle);
+                    config.setOption(EpollChannelOption.TCP_KEEPINTVL, 10);
+                    config.setOption(EpollChannelOption.TCP_KEEPCNT, 6);
+                }
+                case IO_URING -> {
+                    config.setOption(IoUringChannelOption.TCP_KEEPIDLE, idle);
+                    config.setOption(IoUringChannelOption.TCP_KEEPINTVL, 10);
+                    config.setOption(IoUringChannelOption.TCP_KEEPCNT, 6);
+                }
+                case NIO -> {
+                    config.setOption(NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE), idle);
+                    config.setOption(NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL), 10);
+                    config.setOption(NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT), 6);
+                }
+            }
+        }
+    }
+
+    /** A bootstrap for one connect attempt to {@code target}, on the client's event loop (splice needs both there). */
+    Bootstrap targetBootstrap(EventLoop loop, Connection connection, Target target, Duration connectTimeout) {
+        Supplier<SslContext> tls = targetTls.get(target.config());
+        return new Bootstrap()
+                .group(loop)
+                .channel(transport.socketChannel())
+                .resolver(NoopAddressResolverGroup.INSTANCE)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+                .handler(new BackendInitializer(this, connection, target.config(), tls == null ? null : tls.get(),
+                        connectTimeout));
+    }
+
+    void opened(Connection c) {
+        open.add(c);
+    }
+
+    void closed(Connection c) {
+        open.remove(c);
+        CompletableFuture<Void> d = drained;
+        if (d != null && open.isEmpty()) {
+            d.complete(null);
+        }
+    }
+
+    public int openConnections() {
+        return open.size();
+    }
+
+    /** Completes once no connection is open any more (new ones must already be refused). */
+    public CompletableFuture<Void> drain() {
+        CompletableFuture<Void> d = new CompletableFuture<>();
+        drained = d;
+        if (open.isEmpty()) {
+            d.complete(null);
+        }
+        return d;
+    }
+
+    /** Ends every connection still open (after the drain timeout). */
+    public void closeAll() {
+        for (Connection c : open) {
+            c.shutdown();
+        }
+    }
+}
