@@ -1,0 +1,111 @@
+package dev.podkit.splitter.proxy;
+
+import dev.podkit.runtime.net.Transport;
+import dev.podkit.splitter.config.ServerAddress;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keep-alive connections to upstream servers, pooled per event loop and server, so a request and
+ * its upstream connection always share one thread (no locks, no hand-offs), as in Netty's proxy
+ * example. Names are resolved again for every new connection.
+ */
+final class UpstreamPool {
+    static final AttributeKey<ServerAddress> SERVER = AttributeKey.valueOf("podkit.splitter.server");
+
+    private final Transport transport;
+    private final AddressResolverGroup<InetSocketAddress> resolver;
+    private volatile int connectTimeoutMillis;
+    private volatile int maxIdle;
+    private volatile long idleNanos;
+    private final FastThreadLocal<Map<ServerAddress, ArrayDeque<Channel>>> idle = new FastThreadLocal<>() {
+        @Override
+        protected Map<ServerAddress, ArrayDeque<Channel>> initialValue() {
+            return new HashMap<>();
+        }
+    };
+
+    UpstreamPool(Transport transport, AddressResolverGroup<InetSocketAddress> resolver) {
+        this.transport = transport;
+        this.resolver = resolver;
+    }
+
+    void configure(Duration connectTimeout, int maxIdlePerServer, Duration idleTimeout) {
+        this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
+        this.maxIdle = maxIdlePerServer;
+        this.idleNanos = idleTimeout.toNanos();
+    }
+
+    /** An idle pooled connection to {@code server} on {@code loop}, or {@code null}. Call on {@code loop}. */
+    Channel pooled(EventLoop loop, ServerAddress server) {
+        ArrayDeque<Channel> channels = idle.get().get(server);
+        if (channels == null) {
+            return null;
+        }
+        Channel c;
+        while ((c = channels.pollLast()) != null) {
+            if (c.isActive()) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** A new connection to {@code server}, registered on {@code loop}. */
+    ChannelFuture connect(EventLoop loop, ServerAddress server) {
+        Bootstrap b = new Bootstrap()
+                .group(loop)
+                .channel(transport.socketChannel())
+                .resolver(resolver)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.AUTO_READ, false)
+                .attr(SERVER, server)
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
+                        ch.pipeline().addLast("http", new HttpClientCodec(4096, 64 * 1024, 64 * 1024));
+                        ch.pipeline().addLast("flow", new FlowControlHandler());
+                        ch.pipeline().addLast("backend", new BackendHandler());
+                    }
+                });
+        return b.connect(InetSocketAddress.createUnresolved(server.host(), server.port()));
+    }
+
+    /** Returns a healthy connection after a complete exchange; closes it when the pool is full. */
+    void release(Channel channel) {
+        BackendHandler handler = channel.pipeline().get(BackendHandler.class);
+        if (handler != null) {
+            handler.detach();
+        }
+        ServerAddress server = channel.attr(SERVER).get();
+        if (!channel.isActive() || server == null || maxIdle == 0) {
+            channel.close();
+            return;
+        }
+        ArrayDeque<Channel> channels = idle.get().computeIfAbsent(server, s -> new ArrayDeque<>());
+        if (channels.size() >= maxIdle) {
+            channel.close();
+            return;
+        }
+        channels.addLast(channel);
+        channel.read(); // notice a close (or stray bytes) while idle
+    }
+}
