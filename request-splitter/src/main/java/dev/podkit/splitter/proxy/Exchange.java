@@ -67,6 +67,7 @@ final class Exchange implements BackendListener {
     private boolean clientPaused;
     private boolean backendPaused;
     private boolean closeDelimited;
+    private boolean uploadBroken;
     private int status;
     private long requestBodyBytes;
     private long responseBodyBytes;
@@ -183,15 +184,18 @@ final class Exchange implements BackendListener {
 
     private void backendWriteDone(io.netty.util.concurrent.Future<? super Void> f) {
         if (!f.isSuccess() && !finished) {
-            meters.upstreamError("reset");
+            // The upstream stopped taking the request (often after answering early, e.g. 413): stop
+            // sending, and let the read side decide: its response if one comes, else 502.
             backendReusable = false;
-            fail(HttpResponseStatus.BAD_GATEWAY);
+            closeClient = true;
+            uploadBroken = true;
+            backendHandler.arm();
         }
     }
 
     /** A part of the request body from the client (the frontend reads one at a time). */
     void requestContent(HttpContent content) {
-        if (finished || responseDone || backend == null) {
+        if (finished || responseDone || backend == null || uploadBroken) {
             ReferenceCountUtil.release(content);
             if (content instanceof LastHttpContent) {
                 requestDone = true;

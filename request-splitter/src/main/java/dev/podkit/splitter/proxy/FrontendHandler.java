@@ -10,6 +10,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -50,6 +51,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean closeAfterDiscard;
     private ScheduledFuture<?> idleCheck;
     private boolean waitingForClient;
+    private boolean awaitingRead;
+    private boolean lingering;
+    private static final long LINGER_MILLIS = 2000;
     private long waitingSince;
 
     private record View(String target, HttpHeaders headers, SocketAddress remoteAddress) implements RequestView {
@@ -85,7 +89,18 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     /** Asks for the next part of a request, timing the client out if it does not come. */
     void readRequest() {
         armIdle();
+        awaitingRead = true;
         ctx.read();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // FlowControlHandler counts a read cycle that produced no whole message (a head split over
+        // several socket reads) as the answer to our read(): ask again.
+        if (awaitingRead && !lingering && ctx.channel().isActive()) {
+            ctx.read();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     boolean closing() {
@@ -98,7 +113,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (lingering) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         disarmIdle();
+        awaitingRead = false;
         if (msg instanceof HttpRequest request) {
             try {
                 request(request);
@@ -227,7 +247,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
         if (close) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(response).addListener(f -> lingeringClose());
             return;
         }
         ctx.writeAndFlush(response);
@@ -242,6 +262,27 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             case 414 -> "uri_too_long";
             default -> "bad_request";
         };
+    }
+
+    /**
+     * Closes after an answer the client may still be sending into (a rejected request): closing at
+     * once would reset the connection and the client might never read the answer. As nginx's
+     * lingering close: stop writing, read and drop what still comes for a moment, then close.
+     */
+    private void lingeringClose() {
+        Channel ch = ctx.channel();
+        if (!ch.isActive()) {
+            return;
+        }
+        lingering = true;
+        disarmIdle();
+        if (ch instanceof DuplexChannel duplex) {
+            duplex.shutdownOutput();
+        }
+        ch.config().setAutoRead(true);
+        ctx.executor().schedule(() -> {
+            ch.close();
+        }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** The exchange is complete: serve the next request, or close. */
@@ -272,7 +313,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
         if (close) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(response).addListener(f -> lingeringClose());
         } else {
             ctx.writeAndFlush(response);
             readRequest();
