@@ -9,7 +9,9 @@ import java.util.Locale;
  * ({@code ngx_http_parse_multi_header_lines} over every {@code Cookie} header, in order): at the
  * start of the value or after a {@code ;} or {@code ,} (and the spaces after it), a case-insensitive
  * (ASCII) name, optional spaces, {@code =}, optional spaces, then the value up to the next
- * {@code ;} (a {@code ,} does not end it). Quotes and inner spaces stay part of the value.
+ * {@code ;} (a {@code ,} does not end it). Quotes and inner spaces stay part of the value. A name
+ * not followed by {@code =} makes nginx skip one byte more than it looks at, so the next pair in
+ * {@code user;user=4} is not seen: reproduced here.
  */
 public final class Cookies {
     private Cookies() {
@@ -41,7 +43,9 @@ public final class Cookies {
                         Latin1.append(out, h, p, last);
                         return true;
                     }
-                    start = p;
+                    // nginx reads the byte after the name even when it is not '=' ("*start++"),
+                    // so the skip below starts one further: in "user;user=4" it swallows "user=4".
+                    start = p < end ? p + 1 : p;
                 }
                 // skip to after the next ';' or ',', then its spaces
                 while (start < end) {
