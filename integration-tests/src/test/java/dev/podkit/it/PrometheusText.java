@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * Prometheus would reject (bad names, bad label escapes, unparsable values, a TYPE after its
  * samples, a family split in two).
  */
-final class PrometheusText {
+public final class PrometheusText {
     private static final Pattern NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
     private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
     private static final Pattern TYPE_LINE = Pattern.compile("# TYPE (" + NAME + ") (counter|gauge|histogram|summary|untyped)");
@@ -28,7 +28,7 @@ final class PrometheusText {
     final Map<String, String> types = new LinkedHashMap<>();
     final List<Sample> samples = new ArrayList<>();
 
-    static PrometheusText parse(String text) {
+    public static PrometheusText parse(String text) {
         PrometheusText result = new PrometheusText();
         Set<String> closedFamilies = new HashSet<>();
         String currentFamily = null;
@@ -160,14 +160,14 @@ final class PrometheusText {
     }
 
     /** The value of the one sample with this name and exactly these labels (order ignored). */
-    Optional<Double> value(String sampleName, Map<String, String> labels) {
+    public Optional<Double> value(String sampleName, Map<String, String> labels) {
         return samples.stream()
                 .filter(s -> s.name().equals(sampleName) && s.labels().equals(labels))
                 .map(Sample::value)
                 .findFirst();
     }
 
-    boolean hasFamily(String family, String type) {
+    public boolean hasFamily(String family, String type) {
         return type.equals(types.get(family)) && samples.stream().anyMatch(s -> familyOf(s.name()).equals(family));
     }
 }

@@ -36,6 +36,7 @@ final class RawHttp implements AutoCloseable {
     private Socket socket;
     private InputStream in;
     private OutputStream out;
+    private int connects;
 
     RawHttp(String host, int port) {
         this.host = host;
@@ -43,6 +44,7 @@ final class RawHttp implements AutoCloseable {
     }
 
     private void connect() throws IOException {
+        connects++;
         socket = new Socket();
         socket.connect(new InetSocketAddress(host, port), 5000);
         socket.setSoTimeout(15_000);
@@ -79,6 +81,11 @@ final class RawHttp implements AutoCloseable {
 
     Response send(String latin1) throws IOException {
         return send(latin1.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** How many TCP connections this client opened so far. */
+    int connects() {
+        return connects;
     }
 
     /** Writes bytes without reading (for Expect: 100-continue and tunnels). */
@@ -130,6 +137,11 @@ final class RawHttp implements AutoCloseable {
             body = in.readAllBytes();
         }
         return new Response(status, headers, body);
+    }
+
+    /** Reads exactly {@code n} raw bytes (after a protocol switch). */
+    byte[] readBytes(int n) throws IOException {
+        return in.readNBytes(n);
     }
 
     /** Whether the server closed the connection (reads EOF within {@code millis}). */

@@ -107,6 +107,13 @@ public final class SplitterMetrics implements MeterBinder {
                 .strongReference(true).register(registry);
     }
 
+    /** The number of mirror copies under way, from whatever counts them. */
+    public void mirrorInFlight(java.util.function.IntSupplier inFlight) {
+        Gauge.builder("podkit.splitter.mirror.in.flight", inFlight, s -> s.getAsInt())
+                .description("Mirror copies sent or being collected whose shadow response has not come back yet")
+                .strongReference(true).register(registry);
+    }
+
     public Variant variant(String name) {
         return variants.computeIfAbsent(name, Variant::new);
     }

@@ -257,6 +257,15 @@ final class Exchange implements BackendListener {
                 return;
             }
             responseHead(response);
+            if (status == 101 && upgrade) {
+                // Switch now: what follows is the new protocol's, whatever the head says about a body.
+                ReferenceCountUtil.release(message);
+                client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                responseDone = true;
+                backendHandler.disarm();
+                finish();
+                return;
+            }
         }
         if (message instanceof HttpContent content) {
             responseBodyBytes += content.content().readableBytes();

@@ -329,9 +329,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         client.addLast("relay", new Relay(backend));
         ChannelPipeline up = backend.pipeline();
         up.addLast("relay", new Relay(clientChannel));
-        up.remove(BackendHandler.class);
+        BackendHandler handler = up.get(BackendHandler.class);
+        if (handler != null) {
+            handler.detach();
+            up.remove(handler);
+        }
         up.remove("idle");
-        up.remove("http");
+        up.remove("http"); // what it still holds goes on to the relay
         client.remove(this);
         client.remove("flow");
         client.remove("encoder");

@@ -48,6 +48,7 @@ public final class SplitterServer implements ProxyContext, AutoCloseable {
                 .socketChannelType(socketChannel(transport))
                 .negativeTtl(2));
         this.pool = new UpstreamPool(transport, resolver);
+        metrics.mirrorInFlight(mirrorPolicy::inFlight);
         apply(config);
     }
 
