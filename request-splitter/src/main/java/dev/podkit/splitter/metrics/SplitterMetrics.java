@@ -2,7 +2,6 @@ package dev.podkit.splitter.metrics;
 
 import dev.podkit.splitter.route.Route;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -38,8 +37,8 @@ public final class SplitterMetrics implements MeterBinder {
     public final class Variant {
         private final Counter[] byClass = new Counter[6];
         private final Timer latency;
-        private final DistributionSummary requestBytes;
-        private final DistributionSummary responseBytes;
+        private final Counter requestBytes;
+        private final Counter responseBytes;
         private final Map<String, Counter> upstreamErrors = new ConcurrentHashMap<>();
         private final Counter[] byReason = new Counter[Route.Reason.values().length];
         private final String name;
@@ -57,10 +56,12 @@ public final class SplitterMetrics implements MeterBinder {
                     .tag("variant", name)
                     .serviceLevelObjectives(LATENCY_BUCKETS)
                     .register(r);
-            requestBytes = DistributionSummary.builder("podkit.splitter.request.body")
+            // Counters, not summaries: a rate of bytes is what dashboards need, and a counter
+            // costs one add per request.
+            requestBytes = Counter.builder("podkit.splitter.request.body")
                     .description("Request body bytes sent upstream, by variant").baseUnit("bytes")
                     .tag("variant", name).register(r);
-            responseBytes = DistributionSummary.builder("podkit.splitter.response.body")
+            responseBytes = Counter.builder("podkit.splitter.response.body")
                     .description("Response body bytes sent to clients, by variant").baseUnit("bytes")
                     .tag("variant", name).register(r);
             for (Route.Reason reason : Route.Reason.values()) {
@@ -81,8 +82,12 @@ public final class SplitterMetrics implements MeterBinder {
                 byClass[c].increment();
             }
             latency.record(nanos, TimeUnit.NANOSECONDS);
-            requestBytes.record(requestBodyBytes);
-            responseBytes.record(responseBodyBytes);
+            if (requestBodyBytes > 0) {
+                requestBytes.increment(requestBodyBytes);
+            }
+            if (responseBodyBytes > 0) {
+                responseBytes.increment(responseBodyBytes);
+            }
         }
 
         /** kind: connect, timeout, reset (closed or failed mid-exchange). */

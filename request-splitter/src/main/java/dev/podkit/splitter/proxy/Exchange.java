@@ -50,6 +50,8 @@ final class Exchange implements BackendListener {
     private final boolean upgrade;
     private final boolean expectContinue;
     private final long startNanos = System.nanoTime();
+    private final io.netty.util.concurrent.GenericFutureListener<io.netty.util.concurrent.Future<? super Void>> writeDone =
+            this::backendWriteDone;
 
     private Route route;
     private SplitterMetrics.Variant meters;
@@ -175,7 +177,7 @@ final class Exchange implements BackendListener {
         backendHandler = channel.pipeline().get(BackendHandler.class);
         backendHandler.attach(this, snapshot.config.timeouts().read());
         channel.config().setAutoRead(true);
-        channel.write(request).addListener(this::backendWriteDone);
+        channel.write(request).addListener(writeDone);
         if (expectContinue) {
             client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
         }
@@ -210,7 +212,7 @@ final class Exchange implements BackendListener {
             mirror = mirror.add(content);
         }
         boolean last = content instanceof LastHttpContent;
-        backend.writeAndFlush(content).addListener(this::backendWriteDone);
+        backend.writeAndFlush(content).addListener(writeDone);
         if (last) {
             requestDone = true;
             backendHandler.arm();

@@ -19,7 +19,8 @@ final class HopByHop {
      * stays (the encoder re-frames chunked bodies itself); Upgrade stays only when {@code keepUpgrade}.
      */
     static void strip(HttpHeaders headers, boolean keepUpgrade) {
-        List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
+        List<String> connection = headers.contains(HttpHeaderNames.CONNECTION)
+                ? headers.getAll(HttpHeaderNames.CONNECTION) : List.of();
         for (String value : connection) {
             for (String token : value.split(",")) {
                 String t = token.trim();
