@@ -1,6 +1,11 @@
 package dev.podkit.testcontainers;
 
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Ports;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
@@ -15,6 +20,8 @@ import org.testcontainers.utility.DockerImageName;
 public abstract class PodkitContainer<SELF extends PodkitContainer<SELF>> extends GenericContainer<SELF> {
     private final String helper;
     private final int adminPort;
+    private GenericContainer<?> podOwner;
+    private final List<Integer> podPorts = new ArrayList<>();
 
     protected PodkitContainer(DockerImageName image, String helper, int adminPort) {
         super(image);
@@ -58,6 +65,61 @@ public abstract class PodkitContainer<SELF extends PodkitContainer<SELF>> extend
     /** {@code SHUTDOWN_TIMEOUT}: how long SIGTERM waits for in-flight work. */
     public SELF withShutdownTimeout(Duration timeout) {
         return withSetting("SHUTDOWN_TIMEOUT", timeout.toMillis() + "ms");
+    }
+
+    /**
+     * Runs this helper in {@code owner}'s network namespace, as the containers of a pod share one:
+     * each reaches the other on {@code localhost}. Docker publishes ports only for the namespace's
+     * owner, so this publishes the admin port and {@code extraPorts} (e.g. the helper's listeners) on
+     * {@code owner}, without adding them to what {@code owner} waits for; call it before {@code owner}
+     * starts. {@code owner} is started first; {@link #getAdminUrl()}, {@link #getMappedPort} and the
+     * readiness wait then go through {@code owner}'s published ports.
+     */
+    public SELF sharingNetworkWith(GenericContainer<?> owner, int... extraPorts) {
+        this.podOwner = owner;
+        podPorts.add(adminPort);
+        for (int port : extraPorts) {
+            podPorts.add(port);
+        }
+        List<ExposedPort> ports = podPorts.stream().map(ExposedPort::tcp).toList();
+        owner.withCreateContainerCmdModifier(cmd -> {
+            List<ExposedPort> exposed = new ArrayList<>(Arrays.asList(
+                    cmd.getExposedPorts() == null ? new ExposedPort[0] : cmd.getExposedPorts()));
+            exposed.addAll(ports);
+            cmd.withExposedPorts(exposed);
+            Ports bindings = cmd.getHostConfig().getPortBindings() == null ? new Ports() : cmd.getHostConfig().getPortBindings();
+            ports.forEach(port -> bindings.bind(port, Ports.Binding.empty()));
+            cmd.getHostConfig().withPortBindings(bindings);
+        });
+        setExposedPorts(new ArrayList<>());
+        dependsOn(owner);
+        return withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
+                .withNetworkMode("container:" + owner.getContainerId()));
+    }
+
+    @Override
+    public Integer getMappedPort(int originalPort) {
+        if (podOwner == null) {
+            return super.getMappedPort(originalPort);
+        }
+        Ports.Binding[] bindings = podOwner.getContainerInfo().getNetworkSettings().getPorts().getBindings()
+                .get(ExposedPort.tcp(originalPort));
+        if (bindings == null || bindings.length == 0) {
+            throw new IllegalArgumentException("port " + originalPort + " is not published by the pod's first container;"
+                    + " pass it to sharingNetworkWith");
+        }
+        return Integer.valueOf(bindings[0].getHostPortSpec());
+    }
+
+    /** In a pod: the ports published for this helper on the first container (wait strategies read these). */
+    @Override
+    public List<Integer> getExposedPorts() {
+        return podOwner != null ? List.copyOf(podPorts) : super.getExposedPorts();
+    }
+
+    @Override
+    public String getHost() {
+        return podOwner != null ? podOwner.getHost() : super.getHost();
     }
 
     /** Runs with a read-only root filesystem, as the hardened pod specs do. */

@@ -1,0 +1,14 @@
+package dev.podkit.it;
+
+import org.testcontainers.utility.DockerImageName;
+
+/** Images the tests start besides podkit's own; names from system properties (the public images by default). */
+public final class TestImages {
+    private TestImages() {
+    }
+
+    public static DockerImageName busybox() {
+        return DockerImageName.parse(System.getProperty("podkit.test.busybox.image", "busybox:1.36"))
+                .asCompatibleSubstituteFor("busybox");
+    }
+}
