@@ -3,6 +3,7 @@ package dev.podkit.it.splitter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.podkit.it.TestImages;
 import dev.podkit.testcontainers.RequestSplitterContainer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ import org.testcontainers.utility.DockerImageName;
  * same name.
  */
 class SplitParityIT {
-    static final DockerImageName NGINX = DockerImageName.parse("offline/nginx:latest");
+    static final DockerImageName NGINX = TestImages.nginx();
     static final String WEIGHTS = "12.5% a; 33.33% b; 0.5% c; 20% d; * e;";
     static final String[][] VARIANTS = {{"a", "12.5%"}, {"b", "33.33%"}, {"c", "0.5%"}, {"d", "20%"}, {"e", "*"}};
     static final int PER_KEY = 1500;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.podkit.it.PrometheusText;
+import dev.podkit.it.TestImages;
 import dev.podkit.testcontainers.RequestSplitterContainer;
 import java.io.InputStream;
 import java.net.URI;
@@ -46,9 +47,9 @@ import org.testcontainers.utility.DockerImageName;
  * and the per-variant metrics.
  */
 class SplitterProxyIT {
-    static final DockerImageName NGINX = DockerImageName.parse("offline/nginx:latest");
-    static final DockerImageName ECHO = DockerImageName.parse("offline/http-echo:latest");
-    static final DockerImageName BUSYBOX = DockerImageName.parse("offline/busybox:latest");
+    static final DockerImageName NGINX = TestImages.nginx();
+    static final DockerImageName ECHO = TestImages.httpEcho();
+    static final DockerImageName BUSYBOX = TestImages.busybox();
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     static final int BIG_MIB = 160;
