@@ -106,11 +106,15 @@ class SplitterProxyIT {
               - {name: broken, weight: 0%, servers: ["hang:1"]}
               - {name: slow, weight: 0%, servers: ["hang:9000"]}
               - {name: ws, weight: 0%, servers: ["hang:9001"]}
+              - {name: rr, weight: 0%, servers: ["backend:5678", "backend-experiment:5678"]}
+              - {name: retry, weight: 0%, servers: ["hang:1", "web:80"]}
             rules:
               - {variant: a, header: X-QA, value: a}
               - {variant: broken, query: target, value: broken}
               - {variant: slow, query: target, value: slow}
               - {variant: ws, query: target, value: ws}
+              - {variant: rr, query: target, value: rr}
+              - {variant: retry, query: target, value: retry}
             headers: {request_variant: X-Variant, response_variant: X-Variant}
             mirror: {servers: ["web:81", "hang:9000"], percent: 100%, max_body_bytes: 1000}
             timeouts: {read: 3s}
@@ -343,6 +347,32 @@ class SplitterProxyIT {
         assertTrue(m.value("podkit_splitter_upstream_errors_total", Map.of("variant", "broken", "kind", "connect")).orElse(0.0) >= 1);
         assertTrue(m.value("podkit_splitter_upstream_errors_total", Map.of("variant", "slow", "kind", "timeout")).orElse(0.0) >= 1);
         assertTrue(m.value("podkit_splitter_requests_total", Map.of("variant", "slow", "code", "5xx")).orElse(0.0) >= 1);
+    }
+
+    @Test
+    void aVariantsServersTakeTurns() throws Exception {
+        List<String> served = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            served.add(get(features, "/?target=rr").body().trim());
+        }
+        for (int i = 1; i < served.size(); i++) {
+            assertFalse(served.get(i).equals(served.get(i - 1)), "round robin: " + served);
+        }
+    }
+
+    @Test
+    void onlyIdempotentRequestsTryTheNextServerAfterAConnectFailure() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            assertEquals(200, get(features, "/?target=retry").statusCode(), "GET goes on to web:80 when hang:1 refuses");
+        }
+        int refused = 0;
+        for (int i = 0; i < 4; i++) {
+            HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(URI.create(features.getProxyUrl() + "/?target=retry"))
+                    .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString("x")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            refused += post.statusCode() == 502 ? 1 : 0;
+        }
+        assertEquals(2, refused, "every other POST meets the refusing server and is not retried");
     }
 
     @Test

@@ -5,7 +5,6 @@ import dev.podkit.splitter.config.SplitterConfig;
 import dev.podkit.splitter.metrics.SplitterMetrics;
 import dev.podkit.splitter.route.Route;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -141,16 +140,16 @@ final class Exchange implements BackendListener {
         if (!request.headers().contains(HttpHeaderNames.HOST)) {
             request.headers().set(HttpHeaderNames.HOST, server.authority());
         }
-        ChannelFuture f = proxy.pool().connect(client.channel().eventLoop(), server);
+        io.netty.util.concurrent.Future<Channel> f = proxy.pool().connect(client.channel().eventLoop(), server);
         f.addListener(done -> {
             if (finished) {
                 if (done.isSuccess()) {
-                    proxy.pool().release(f.channel());
+                    proxy.pool().release(f.getNow());
                 }
                 return;
             }
             if (done.isSuccess()) {
-                attach(f.channel(), server);
+                attach(f.getNow(), server);
             } else {
                 connectFailed(server, done.cause());
             }
@@ -160,7 +159,8 @@ final class Exchange implements BackendListener {
     private void connectFailed(ServerAddress server, Throwable cause) {
         boolean timeout = cause instanceof ConnectTimeoutException;
         meters.upstreamError(timeout ? "timeout" : "connect");
-        LOG.log(Level.WARNING, "variant " + route.variant().name() + ": cannot connect to " + server + ": " + cause.getMessage());
+        LOG.log(Level.WARNING, "variant " + route.variant().name() + ": cannot connect to " + server + ": "
+                + (cause instanceof java.net.UnknownHostException ? "no such host" : cause.getMessage()));
         // Nothing was sent yet: an idempotent request may try the variant's next server.
         if (IDEMPOTENT.contains(request.method()) && attempts < balancer.size()) {
             connect(balancer.next());

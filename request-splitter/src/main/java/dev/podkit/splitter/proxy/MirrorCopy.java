@@ -5,7 +5,6 @@ import dev.podkit.splitter.config.ServerAddress;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
@@ -85,10 +84,10 @@ final class MirrorCopy implements BackendListener {
             write(pooled, full);
             return;
         }
-        ChannelFuture f = proxy.pool().connect(loop, server);
+        io.netty.util.concurrent.Future<Channel> f = proxy.pool().connect(loop, server);
         f.addListener(connected -> {
             if (connected.isSuccess()) {
-                write(f.channel(), full);
+                write(f.getNow(), full);
             } else {
                 ReferenceCountUtil.release(full);
                 end("failed");

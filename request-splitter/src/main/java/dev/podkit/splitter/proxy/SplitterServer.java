@@ -8,15 +8,8 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.socket.DatagramChannel;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.uring.IoUringDatagramChannel;
-import io.netty.resolver.dns.DnsNameResolverBuilder;
-import io.netty.resolver.dns.RoundRobinDnsAddressResolverGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
@@ -30,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 public final class SplitterServer implements ProxyContext, AutoCloseable {
     private final Transport transport;
     private final EventLoopGroup group;
-    private final RoundRobinDnsAddressResolverGroup resolver;
     private final UpstreamPool pool;
     private final SplitterMetrics metrics;
     private final MirrorPolicy mirrorPolicy = new MirrorPolicy();
@@ -43,26 +35,9 @@ public final class SplitterServer implements ProxyContext, AutoCloseable {
         this.transport = transport;
         this.metrics = metrics;
         this.group = transport.newGroup(threads, "splitter");
-        this.resolver = new RoundRobinDnsAddressResolverGroup(new DnsNameResolverBuilder()
-                .datagramChannelType(datagramChannel(transport))
-                .socketChannelType(socketChannel(transport))
-                .negativeTtl(2));
-        this.pool = new UpstreamPool(transport, resolver);
+        this.pool = new UpstreamPool(transport);
         metrics.mirrorInFlight(mirrorPolicy::inFlight);
         apply(config);
-    }
-
-    private static Class<? extends DatagramChannel> datagramChannel(Transport transport) {
-        return switch (transport) {
-            case EPOLL -> EpollDatagramChannel.class;
-            case IO_URING -> IoUringDatagramChannel.class;
-            case NIO -> NioDatagramChannel.class;
-        };
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Class<? extends SocketChannel> socketChannel(Transport transport) {
-        return (Class<? extends SocketChannel>) transport.socketChannel();
     }
 
     /** Makes {@code config} the one new requests use. */
@@ -123,7 +98,7 @@ public final class SplitterServer implements ProxyContext, AutoCloseable {
             s.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
         clients.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-        resolver.close();
+        pool.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
