@@ -22,11 +22,11 @@ public final class PrometheusText {
     private static final Pattern HELP_LINE = Pattern.compile("# HELP (" + NAME + ") ?(.*)");
     private static final Set<String> SUFFIXES = Set.of("_bucket", "_sum", "_count", "_total", "_created");
 
-    record Sample(String name, Map<String, String> labels, double value) {
+    public record Sample(String name, Map<String, String> labels, double value) {
     }
 
-    final Map<String, String> types = new LinkedHashMap<>();
-    final List<Sample> samples = new ArrayList<>();
+    public final Map<String, String> types = new LinkedHashMap<>();
+    public final List<Sample> samples = new ArrayList<>();
 
     public static PrometheusText parse(String text) {
         PrometheusText result = new PrometheusText();
