@@ -120,6 +120,17 @@ class SplitterProxyIT {
             timeouts: {read: 3s}
             """;
 
+    /** Answers every request after two seconds, on one connection each. */
+    static final String SLOW_SCRIPT = """
+            #!/bin/sh
+            while read -r line; do
+              line=$(printf '%s' "$line" | tr -d '\\r')
+              [ -z "$line" ] && break
+            done
+            sleep 2
+            printf 'HTTP/1.1 200 OK\\r\\nContent-Length: 4\\r\\n\\r\\nslow'
+            """;
+
     static String reloadConfig(String variant) {
         return "headers: {response_variant: X-Variant}\nvariants:\n  - {name: " + variant
                 + ", weight: \"*\", servers: [\"web:80\"]}\n";
@@ -139,8 +150,9 @@ class SplitterProxyIT {
                 .withExposedPorts(80).waitingFor(Wait.forListeningPort());
         hang = new GenericContainer<>(BUSYBOX).withNetwork(network).withNetworkAliases("hang")
                 .withCopyToContainer(Transferable.of(WS_SCRIPT, 0755), "/ws.sh")
-                .withCommand("sh", "-c", "nc -ll -p 9000 -e sleep 600 & exec nc -ll -p 9001 -e /ws.sh")
-                .withExposedPorts(9000, 9001).waitingFor(Wait.forListeningPorts(9000, 9001));
+                .withCopyToContainer(Transferable.of(SLOW_SCRIPT, 0755), "/slow.sh")
+                .withCommand("sh", "-c", "nc -ll -p 9000 -e sleep 600 & nc -ll -p 9002 -e /slow.sh & exec nc -ll -p 9001 -e /ws.sh")
+                .withExposedPorts(9000, 9001, 9002).waitingFor(Wait.forListeningPorts(9000, 9001, 9002));
         Startables.deepStart(backend, experiment, web, hang).join();
 
         configDir = Files.createTempDirectory("splitter-config");
@@ -524,6 +536,35 @@ class SplitterProxyIT {
             Thread.sleep(100);
         }
         return served;
+    }
+
+    @Test
+    void sigtermLetsTheRequestInFlightFinishAndThenExits() throws Exception {
+        try (RequestSplitterContainer draining = new RequestSplitterContainer().withNetwork(network)
+                .withVariant("slow", "*", "hang:9002").withShutdownTimeout(Duration.ofSeconds(20))) {
+            draining.start();
+            RawHttp inFlight = new RawHttp(draining.getHost(), draining.getProxyPort());
+            RawHttp idle = new RawHttp(draining.getHost(), draining.getProxyPort());
+            assertEquals(200, idle.send("GET /warm HTTP/1.1\r\nHost: x\r\n\r\n").status());
+            inFlight.write("GET /in-flight HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            Thread.sleep(500); // the request is at the backend, which answers after 2 s
+            com.github.dockerjava.api.DockerClient docker = org.testcontainers.DockerClientFactory.instance().client();
+            docker.killContainerCmd(draining.getContainerId()).withSignal("TERM").exec();
+            assertTrue(idle.closedByServer(5000), "an idle keep-alive connection is closed at once");
+            RawHttp.Response r = inFlight.read();
+            assertEquals(200, r.status());
+            assertEquals("slow", r.text());
+            assertEquals("close", r.header("Connection"), "the last response on a draining connection says close");
+            assertTrue(inFlight.closedByServer(5000));
+            inFlight.close();
+            idle.close();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (draining.isRunning() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(0L, docker.inspectContainerCmd(draining.getContainerId()).exec().getState().getExitCodeLong());
+            assertTrue(draining.getLogs(OutputType.STDERR).contains("drained in"), draining.getLogs(OutputType.STDERR));
+        }
     }
 
     @Test
