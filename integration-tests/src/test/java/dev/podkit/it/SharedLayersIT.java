@@ -15,8 +15,12 @@ import org.testcontainers.DockerClientFactory;
 
 /** The four images share their base, the runtime's libraries and the runtime itself, layer for layer. */
 class SharedLayersIT {
-    /** Jib's per-image layers: resources, classes, JVM argument files, and a helper's own libraries. */
-    private static final int MAX_OWN_LAYERS = 4;
+    /**
+     * Jib's per-image layers: resources, classes, JVM argument files, the native libraries (the
+     * same in all four images, but after the helper's own layers), and a helper's own libraries
+     * (metrics-adapter's JDBC driver, in a layer after the others so that the runtime stays shared).
+     */
+    private static final int MAX_OWN_LAYERS = 5;
 
     @Test
     void theImagesDifferOnlyInTheirTopLayers() {

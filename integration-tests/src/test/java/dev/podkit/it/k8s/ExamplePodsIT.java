@@ -131,6 +131,7 @@ class ExamplePodsIT {
             String metrics = execInPodNetwork(pod, "timeout", "10", "wget", "-qO-", "http://adapter-example-metrics:"
                     + annotations.get("prometheus.io/port") + annotations.get("prometheus.io/path"));
             PrometheusText text = PrometheusText.parse(metrics);
+            assertEquals(1.0, text.value("pg_up", Map.of()).orElseThrow(() -> new AssertionError("no pg_up in\n" + metrics)));
             assertEquals(1.0, text.value("podkit_build_info", Map.of("helper", "metrics-adapter",
                     "version", System.getProperty("podkit.project.version"))).orElseThrow());
             show("adapter", "kubectl port-forward svc/adapter-example-metrics 9187 & curl -s localhost:9187/metrics | grep -E '^(pg_up|podkit_build_info)'",
