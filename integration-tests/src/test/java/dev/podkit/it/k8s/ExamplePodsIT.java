@@ -145,6 +145,9 @@ class ExamplePodsIT {
             assertHardened(pod);
             // The app reaches tcp-ambassador on localhost (its admin port).
             assertEquals("ready\n", exec(pod.container("main"), "wget", "-qO-", "http://localhost:9702/readyz"));
+            // The promise: the app gets nginx's page from localhost:8080, through the ambassador.
+            eventually(Duration.ofSeconds(30), () -> pod.stdout("main"),
+                    out -> out.contains("localhost:8080 answered <title>Welcome to nginx!</title>"));
             show("ambassador", "kubectl logs ambassador-example -c main", pod.logs("main"));
         }
     }
