@@ -202,6 +202,25 @@ class ExamplePodsIT {
             show("request-splitter", "kubectl exec frontend -c request-splitter -- cat /etc/request-splitter/splitter.yaml",
                     exec(splitter, "cat", "/etc/request-splitter/splitter.yaml"));
 
+            // The promise: through the frontend's port 80, a token always reaches the same backend, and tokens split about evenly.
+            String base = "http://localhost:" + frontend.hostPort(80) + "/?token=";
+            Map<String, Integer> counts = new java.util.TreeMap<>();
+            StringBuilder sample = new StringBuilder();
+            for (int i = 0; i < 200; i++) {
+                String token = "user-" + i;
+                String first = get(base + token);
+                assertEquals(first, get(base + token), "token " + token + " moved");
+                assertTrue(first.equals("backend\n") || first.equals("backend-experiment\n"), token + ": " + first);
+                counts.merge(first.strip(), 1, Integer::sum);
+                if (i < 4) {
+                    sample.append("?token=").append(token).append(" -> ").append(first);
+                }
+            }
+            // 200 fair coin flips land within 70..130 with probability > 99.99%.
+            assertTrue(counts.getOrDefault("backend", 0) >= 70 && counts.getOrDefault("backend-experiment", 0) >= 70,
+                    "split of 200 tokens: " + counts);
+            show("request-splitter", "kubectl port-forward svc/frontend 8080:80 & curl localhost:8080/?token=...",
+                    sample + "200 tokens: " + counts + "\n");
         }
     }
 }
