@@ -49,6 +49,51 @@ class ManifestValidationTest {
                 + " Kubernetes v1 objects and are consistent (references, Services, probes, hardening)");
     }
 
+    /**
+     * Every environment variable a podkit container in k8s/ sets is a setting of that helper, and
+     * its value (Secret and ConfigMap keys resolved) parses as the helper itself parses it at start.
+     */
+    @Test
+    void everyPodkitSettingInTheExamplesIsOneTheHelperHasWithAValidValue() {
+        ManifestSet examples = ManifestSet.load(EXAMPLES);
+        List<String> problems = new java.util.ArrayList<>();
+        for (var pod : examples.pods()) {
+            for (var c : ManifestChecks.allContainers(pod)) {
+                var helper = ManifestChecks.helperOf(c.getImage());
+                if (helper.isEmpty()) {
+                    continue;
+                }
+                List<dev.podkit.runtime.config.Setting<?>> settings = new java.util.ArrayList<>(
+                        new dev.podkit.runtime.config.CommonSettings(helper.get().defaultAdminPort()).all());
+                settings.addAll(helper.get().settings());
+                java.util.Map<String, String> env = new java.util.HashMap<>();
+                for (var var : c.getEnv()) {
+                    String where = pod.getMetadata().getName() + "/" + c.getName() + " env " + var.getName();
+                    if (settings.stream().noneMatch(s -> s.name().equals(var.getName()))) {
+                        problems.add(where + ": not a setting of " + helper.get().name());
+                        continue;
+                    }
+                    var from = var.getValueFrom();
+                    if (from == null) {
+                        env.put(var.getName(), var.getValue());
+                    } else if (from.getSecretKeyRef() != null) {
+                        env.put(var.getName(), new String(PodVolume.secretData(examples.secret(from.getSecretKeyRef().getName())
+                                .orElseThrow()).get(from.getSecretKeyRef().getKey()), java.nio.charset.StandardCharsets.UTF_8));
+                    } else if (from.getConfigMapKeyRef() != null) {
+                        env.put(var.getName(), examples.configMap(from.getConfigMapKeyRef().getName()).orElseThrow()
+                                .getData().get(from.getConfigMapKeyRef().getKey()));
+                    }
+                }
+                try {
+                    new dev.podkit.runtime.config.Config(env).validate(settings);
+                } catch (dev.podkit.runtime.config.ConfigException e) {
+                    problems.add(pod.getMetadata().getName() + "/" + c.getName() + ": " + e.getMessage());
+                }
+            }
+        }
+        assertEquals(List.of(), problems);
+    }
+
     @Test
     void everyExampleFolderHasAReadme() throws IOException {
         try (Stream<Path> folders = Files.list(EXAMPLES)) {
