@@ -22,6 +22,7 @@ public final class TestServer implements AutoCloseable {
     private final ServerSocket server;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final AtomicInteger accepted = new AtomicInteger();
+    private final Thread acceptor;
 
     public TestServer(Handler handler) throws IOException {
         this("127.0.0.1", 0, handler);
@@ -31,7 +32,7 @@ public final class TestServer implements AutoCloseable {
         server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(InetAddress.getByName(host), port), 1024);
-        Thread acceptor = new Thread(() -> {
+        acceptor = new Thread(() -> {
             while (!server.isClosed()) {
                 try {
                     Socket s = server.accept();
@@ -66,6 +67,13 @@ public final class TestServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.close();
+        // A thread inside accept(2) holds the listening socket open until the JDK's signal has
+        // interrupted it; on a busy machine a connect in that window was still accepted. Wait.
+        try {
+            acceptor.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (Socket s : sockets) {
             s.close();
         }
