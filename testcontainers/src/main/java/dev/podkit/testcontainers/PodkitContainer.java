@@ -70,19 +70,23 @@ public abstract class PodkitContainer<SELF extends PodkitContainer<SELF>> extend
     /**
      * Runs this helper in {@code owner}'s network namespace, as the containers of a pod share one:
      * each reaches the other on {@code localhost}. Docker publishes ports only for the namespace's
-     * owner, so this publishes the admin port and {@code extraPorts} (e.g. the helper's listeners) on
-     * {@code owner}, without adding them to what {@code owner} waits for; call it before {@code owner}
-     * starts. {@code owner} is started first; {@link #getAdminUrl()}, {@link #getMappedPort} and the
+     * owner, so this publishes the helper's ports (the admin port, its listeners such as {@code
+     * forwarding(..)}'s, also when set after this call) and {@code extraPorts} on {@code owner},
+     * without adding them to what {@code owner} waits for; call it before {@code owner} starts.
+     * {@code owner} is started first; {@link #getAdminUrl()}, {@link #getMappedPort} and the
      * readiness wait then go through {@code owner}'s published ports.
      */
     public SELF sharingNetworkWith(GenericContainer<?> owner, int... extraPorts) {
+        // The helper's ports so far move to the pod's list; addExposedPort puts later ones there too.
+        podPorts.addAll(super.getExposedPorts());
+        setExposedPorts(new ArrayList<>());
         this.podOwner = owner;
-        podPorts.add(adminPort);
         for (int port : extraPorts) {
-            podPorts.add(port);
+            addExposedPort(port);
         }
-        List<ExposedPort> ports = podPorts.stream().map(ExposedPort::tcp).toList();
+        // Read when owner is created (it starts first), so ports this helper adds later are included.
         owner.withCreateContainerCmdModifier(cmd -> {
+            List<ExposedPort> ports = getExposedPorts().stream().map(ExposedPort::tcp).toList();
             List<ExposedPort> exposed = new ArrayList<>(Arrays.asList(
                     cmd.getExposedPorts() == null ? new ExposedPort[0] : cmd.getExposedPorts()));
             exposed.addAll(ports);
@@ -91,10 +95,13 @@ public abstract class PodkitContainer<SELF extends PodkitContainer<SELF>> extend
             ports.forEach(port -> bindings.bind(port, Ports.Binding.empty()));
             cmd.getHostConfig().withPortBindings(bindings);
         });
-        setExposedPorts(new ArrayList<>());
         dependsOn(owner);
-        return withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
-                .withNetworkMode("container:" + owner.getContainerId()));
+        // Docker refuses to expose or publish ports of a container in another's network namespace.
+        return withCreateContainerCmdModifier(cmd -> {
+            cmd.withExposedPorts(new ArrayList<>());
+            cmd.getHostConfig().withPortBindings(new Ports()).withPublishAllPorts(false)
+                    .withNetworkMode("container:" + owner.getContainerId());
+        });
     }
 
     @Override
@@ -115,6 +122,23 @@ public abstract class PodkitContainer<SELF extends PodkitContainer<SELF>> extend
     @Override
     public List<Integer> getExposedPorts() {
         return podOwner != null ? List.copyOf(podPorts) : super.getExposedPorts();
+    }
+
+    /** In a pod: the port is published on the first container instead (Docker allows no other way). */
+    @Override
+    public void addExposedPort(Integer port) {
+        if (podOwner == null) {
+            super.addExposedPort(port);
+        } else if (!podPorts.contains(port)) {
+            podPorts.add(port);
+        }
+    }
+
+    @Override
+    public void addExposedPorts(int... ports) {
+        for (int port : ports) {
+            addExposedPort(port);
+        }
     }
 
     @Override
