@@ -64,8 +64,8 @@ public final class LogSidecarSettings {
     public static final Setting<Duration> SCAN_INTERVAL = Setting.duration("SCAN_INTERVAL", "10s",
             "How often the globs are expanded again (new files are also found at once through inotify).");
     public static final Setting<Duration> ROTATE_WAIT = Setting.duration("ROTATE_WAIT", "5s",
-            "How long a rotated file that is still on disk stays open after its last growth (a writer may still "
-                    + "append to it); a deleted file is closed as soon as it is read to its end.");
+            "How long a rotated or deleted file stays open after its last growth (a writer may still append to "
+                    + "it); a deleted file that has been quiet that long is closed as soon as it is read to its end.");
     public static final Setting<Duration> STATE_FSYNC_INTERVAL = Setting.duration("STATE_FSYNC_INTERVAL", "1s",
             "The checkpoint is replaced (temp file + rename) after every write to the outputs; it is also fsynced at "
                     + "most this often (against power loss; a killed process loses nothing either way).");

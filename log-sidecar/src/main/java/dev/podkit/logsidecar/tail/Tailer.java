@@ -106,6 +106,8 @@ public final class Tailer {
 
     private boolean firstStart;
     private boolean inScan;
+    /** A deleted file is still open (a writer may append): the next pass that closes it rescans. */
+    private boolean lingering;
     private boolean moreToRead;
     private boolean scanRequested;
     private boolean checkpointDirty;
@@ -638,16 +640,25 @@ public final class Tailer {
             }
         }
         liveByOrigin.values().removeIf(k -> !found.containsKey(k) && !known.containsKey(k));
-        // 4. Gone: finish what the open descriptor still has, then let go of it (no disk held).
+        // 4. Gone (deleted): read what the open descriptor has. A writer may still hold the file open and
+        //    append to it, so it stays open and read, like a rotated file, until it has been quiet for
+        //    ROTATE_WAIT (closeFinished); that holds no disk the writer's own descriptor does not. Then,
+        //    or at once when it is quiet already, it is finished and let go of.
         List<TrackedFile> gone = new ArrayList<>();
         for (TrackedFile f : known.values()) {
             if (f.seenInScan != scanCount) {
                 gone.add(f);
             }
         }
+        long now = System.nanoTime();
         for (TrackedFile f : gone) {
             if (f.channel != null) {
-                readFile(f, System.nanoTime(), Long.MAX_VALUE);
+                readFile(f, now, Long.MAX_VALUE);
+                if (f.channel != null && !stopRequested && now - f.lastGrowthNanos < options.rotateWait().toNanos()) {
+                    f.live = false;
+                    lingering = true;
+                    continue;
+                }
                 finishFile(f);
             }
             LOG.log(Level.DEBUG, "gone: " + f);
@@ -1088,11 +1099,17 @@ public final class Tailer {
     /** Rotated files read to their end and quiet for ROTATE_WAIT are closed (their checkpoint stays). */
     private void closeFinished(long now) throws IOException {
         long wait = options.rotateWait().toNanos();
+        boolean closed = false;
         for (TrackedFile f : known.values()) {
             if (f.channel != null && !f.live && f.position() >= f.size && now - f.lastGrowthNanos >= wait && f.copyOf == null) {
                 finishFile(f);
                 f.closeChannel();
+                closed = true;
             }
+        }
+        if (closed && lingering) {
+            lingering = false;
+            scanRequested = true; // a deleted file among them is forgotten by the scan
         }
     }
 

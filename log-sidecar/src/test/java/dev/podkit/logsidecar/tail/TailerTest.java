@@ -288,17 +288,23 @@ class TailerTest {
 
     @Test
     void aDeletedFileIsFinishedAndReleased() throws Exception {
+        env.put("ROTATE_WAIT", "1s");
         Path a = in("a.log");
         append(a, "one\n");
         start();
         awaitOut(t -> t.equals("one\n"));
         await("the file open", () -> meter("podkit.logsidecar.files.open") == 1.0);
-        // Written just before the delete, possibly not read yet: the open descriptor still has it.
-        // (What a writer appends after the delete is not waited for: ROTATE_WAIT's documentation.)
-        append(a, "two\nthree\n");
-        Files.delete(a);
+        try (var writer = Files.newOutputStream(a, StandardOpenOption.APPEND)) {
+            writer.write("two\n".getBytes(StandardCharsets.UTF_8));
+            Files.delete(a);
+            awaitOut(t -> t.equals("one\ntwo\n"));
+            // The writer still holds the deleted file and appends: read for ROTATE_WAIT after its last growth.
+            Thread.sleep(300);
+            writer.write("three\n".getBytes(StandardCharsets.UTF_8));
+        }
         awaitOut(t -> t.equals("one\ntwo\nthree\n"));
         await("the deleted file let go", () -> meter("podkit.logsidecar.files.open") == 0.0);
+        assertEquals(0.0, meter("podkit.logsidecar.files.tracked"), "forgotten once closed");
     }
 
     @Test
