@@ -26,6 +26,22 @@ public final class LineSplitter {
 
         /** Bytes up to {@code endOffset} were consumed without producing a line (the skipped rest of a truncated line). */
         void skipped(long endOffset) throws IOException;
+
+        /**
+         * Whether {@link #run} may be called now instead of {@link #line} for each of several whole
+         * lines (a sink that writes the bytes out as they are and needs no line one by one).
+         */
+        default boolean acceptsRuns() {
+            return false;
+        }
+
+        /**
+         * {@code count} whole lines, each with its newline, that fill {@code bytes[offset, offset + length)}
+         * (the last byte is a newline), none longer than the maximum, none held before them.
+         */
+        default void run(byte[] bytes, int offset, int length, long startOffset, long endOffset, int count) throws IOException {
+            throw new UnsupportedOperationException("a sink that accepts runs implements run");
+        }
     }
 
     private final int max;
@@ -71,7 +87,21 @@ public final class LineSplitter {
         int end = off + len;
         int i = off;
         long base = pendingStart + pendingLength - off; // file offset of buf[x] is base + x
+        boolean runs = sink.acceptsRuns();
         while (i < end) {
+            if (runs && pendingLength == 0 && !skipping && end - i <= max) {
+                // Every line that ends in this buffer is whole and short enough: hand them over in one
+                // piece (counted word-wise) instead of one call per line; the rest is a partial line.
+                int last = lastIndexOf(buf, i, end);
+                if (last < 0) {
+                    append(buf, i, end, nanoTime, sink);
+                    return;
+                }
+                pendingStart = base + last + 1;
+                sink.run(buf, i, last + 1 - i, base + i, pendingStart, countNewlines(buf, i, last + 1));
+                i = last + 1;
+                continue;
+            }
             int nl = indexOf(buf, i, end);
             if (nl < 0) {
                 append(buf, i, end, nanoTime, sink);
@@ -184,6 +214,36 @@ public final class LineSplitter {
     private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
     private static final long ONES = 0x0101010101010101L;
     private static final long HIGHS = 0x8080808080808080L;
+
+    private static final long LOW7 = 0x7F7F7F7F7F7F7F7FL;
+
+    /** The number of '\n' in {@code buf[from, to)}, eight bytes at a time (exact per byte, unlike {@link #indexOf}'s test). */
+    static int countNewlines(byte[] buf, int from, int to) {
+        int count = 0;
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long word = (long) LONGS.get(buf, i) ^ NEWLINES;
+            // High bit of each byte set exactly where the byte is zero: no borrow crosses bytes.
+            long zero = ~(((word & LOW7) + LOW7) | word | LOW7);
+            count += Long.bitCount(zero);
+        }
+        for (; i < to; i++) {
+            if (buf[i] == '\n') {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** The last '\n' in {@code buf[from, to)}, or -1. */
+    static int lastIndexOf(byte[] buf, int from, int to) {
+        for (int i = to - 1; i >= from; i--) {
+            if (buf[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
 
     /** The first '\n' in {@code buf[from, to)}, eight bytes at a time (the lowest zero byte of word ^ newlines). */
     static int indexOf(byte[] buf, int from, int to) {

@@ -1,6 +1,7 @@
 package dev.podkit.logsidecar.lines;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -99,5 +100,105 @@ class LineSplitterTest {
         }
         byte[] two = "ab\ncd\n".getBytes(StandardCharsets.UTF_8);
         assertEquals(5, LineSplitter.indexOf(two, 3, two.length));
+    }
+
+    /** Records like {@link #sink}, but takes runs of whole lines and checks what each run promises. */
+    private static LineSplitter.Sink runSink(List<String> into, int max, int[] runs) {
+        return new LineSplitter.Sink() {
+            @Override
+            public void line(byte[] bytes, int offset, int length, long start, long end, int flags) {
+                into.add(new String(bytes, offset, length, StandardCharsets.UTF_8) + "|" + start + "-" + end + "|" + flags);
+            }
+
+            @Override
+            public void skipped(long end) {
+                into.add("skip-" + end);
+            }
+
+            @Override
+            public boolean acceptsRuns() {
+                return true;
+            }
+
+            @Override
+            public void run(byte[] bytes, int offset, int length, long start, long end, int count) {
+                runs[0]++;
+                assertEquals('\n', bytes[offset + length - 1], "a run ends with a newline");
+                assertEquals(start + length, end);
+                int lines = 0;
+                long at = start;
+                for (int i = offset, from = offset; i < offset + length; i++) {
+                    if (bytes[i] == '\n') {
+                        assertTrue(i - from <= max, "no line in a run is longer than the maximum");
+                        into.add(new String(bytes, from, i - from, StandardCharsets.UTF_8) + "|" + at + "-" + (at + i - from + 1) + "|0");
+                        at += i - from + 1;
+                        from = i + 1;
+                        lines++;
+                    }
+                }
+                assertEquals(lines, count, "the run's line count");
+            }
+        };
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
+    void runsOfWholeLinesGiveExactlyWhatLineByLineGives(int seed) throws Exception {
+        java.util.Random random = new java.util.Random(seed);
+        StringBuilder text = new StringBuilder();
+        for (int l = 0; l < 400; l++) {
+            int len = random.nextInt(10) == 0 ? random.nextInt(60) : random.nextInt(12);
+            for (int c = 0; c < len; c++) {
+                text.append((char) ('a' + random.nextInt(26)));
+            }
+            text.append(random.nextInt(30) == 0 ? "\n\n" : "\n");
+        }
+        text.append("tail-without-newline");
+        byte[] all = b(text.toString());
+        int max = 8 + random.nextInt(40);
+        boolean truncate = random.nextBoolean();
+        List<String> byLine = new ArrayList<>();
+        List<String> byRun = new ArrayList<>();
+        int[] runs = {0};
+        LineSplitter.Sink lineSink = runSink(byLine, max, new int[1]);
+        LineSplitter.Sink perLine = new LineSplitter.Sink() {
+            @Override
+            public void line(byte[] bytes, int offset, int length, long start, long end, int flags) throws java.io.IOException {
+                lineSink.line(bytes, offset, length, start, end, flags);
+            }
+
+            @Override
+            public void skipped(long end) throws java.io.IOException {
+                lineSink.skipped(end);
+            }
+        };
+        LineSplitter a = new LineSplitter(max, truncate);
+        LineSplitter r = new LineSplitter(max, truncate);
+        LineSplitter.Sink withRuns = runSink(byRun, max, runs);
+        for (int i = 0; i < all.length; ) {
+            int n = Math.min(all.length - i, 1 + random.nextInt(3 * max));
+            a.feed(all, i, n, 0, perLine);
+            r.feed(all, i, n, 0, withRuns);
+            i += n;
+        }
+        a.flushPartial(perLine);
+        r.flushPartial(withRuns);
+        assertEquals(byLine, byRun);
+        assertEquals(a.position(), r.position());
+        assertTrue(runs[0] > 0, "runs were used");
+    }
+
+    @Test
+    void newlinesAreCountedExactlyWordByWord() {
+        byte[] bytes = b("\n\u0001\n\n\u000b\u0000\n\t\n" + "x".repeat(13) + "\n\n");
+        for (int from = 0; from < bytes.length; from++) {
+            for (int to = from; to <= bytes.length; to++) {
+                int expected = 0;
+                for (int i = from; i < to; i++) {
+                    expected += bytes[i] == '\n' ? 1 : 0;
+                }
+                assertEquals(expected, LineSplitter.countNewlines(bytes, from, to), from + ".." + to);
+            }
+        }
     }
 }
