@@ -240,13 +240,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void respond(HttpResponseStatus status, boolean close) {
-        encoder.answeringHead(false);
-        ByteBuf body = Unpooled.copiedBuffer(status.code() + " " + status.reasonPhrase() + "\n", CharsetUtil.US_ASCII);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        FullHttpResponse response = answer(status, close);
         if (close) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             ctx.writeAndFlush(response).addListener(f -> lingeringClose());
             return;
         }
@@ -297,6 +292,19 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** A response of our own: the status as plain text, {@code Connection: close} when we close after it. */
+    private FullHttpResponse answer(HttpResponseStatus status, boolean close) {
+        encoder.answeringHead(false);
+        ByteBuf body = Unpooled.copiedBuffer(status.code() + " " + status.reasonPhrase() + "\n", CharsetUtil.US_ASCII);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        if (close) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        return response;
+    }
+
     /** The exchange failed before any response byte: answer the error ourselves. */
     void exchangeFailed(Exchange failed, HttpResponseStatus status, boolean requestIncomplete) {
         if (exchange == failed) {
@@ -306,13 +314,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean close = requestIncomplete || !failed.clientKeepAlive() || proxy.draining();
-        encoder.answeringHead(false);
-        ByteBuf body = Unpooled.copiedBuffer(status.code() + " " + status.reasonPhrase() + "\n", CharsetUtil.US_ASCII);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        FullHttpResponse response = answer(status, close);
         if (close) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             ctx.writeAndFlush(response).addListener(f -> lingeringClose());
         } else {
             ctx.writeAndFlush(response);
