@@ -1,15 +1,13 @@
 package dev.podkit.adapter.collectors;
 
-import dev.podkit.adapter.collect.PgCollector;
 import dev.podkit.adapter.collect.PgSession;
-import dev.podkit.adapter.collect.PgVersion;
 import dev.podkit.adapter.model.MetricDesc;
 import dev.podkit.adapter.model.MetricSink;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /** postgres_exporter's {@code locks} collector: locks held per database and mode, zeros included. */
-public final class LocksCollector implements PgCollector {
+public final class LocksCollector extends FixedQueryCollector {
     static final MetricDesc COUNT = MetricDesc.gauge("pg_locks_count", "Number of locks", "datname", "mode");
 
     static final String SQL = """
@@ -24,14 +22,8 @@ public final class LocksCollector implements PgCollector {
               ON tmp.mode = tmp2.mode AND pg_database.oid = tmp2.database
             ORDER BY 1""";
 
-    @Override
-    public String name() {
-        return "locks";
-    }
-
-    @Override
-    public String query(PgVersion version) {
-        return SQL;
+    public LocksCollector() {
+        super("locks", Scope.CLUSTER, SQL);
     }
 
     @Override

@@ -1,15 +1,13 @@
 package dev.podkit.adapter.collectors;
 
-import dev.podkit.adapter.collect.PgCollector;
 import dev.podkit.adapter.collect.PgSession;
-import dev.podkit.adapter.collect.PgVersion;
 import dev.podkit.adapter.model.MetricDesc;
 import dev.podkit.adapter.model.MetricSink;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /** postgres_exporter's {@code replication} collector: is this a replica, and how far behind. */
-public final class ReplicationCollector implements PgCollector {
+public final class ReplicationCollector extends FixedQueryCollector {
     static final MetricDesc LAG = MetricDesc.gauge("pg_replication_lag_seconds", "Replication lag behind master in seconds");
     static final MetricDesc IS_REPLICA = MetricDesc.gauge("pg_replication_is_replica", "Indicates if the server is a replica");
     static final MetricDesc LAST_REPLAY = MetricDesc.gauge("pg_replication_last_replay_seconds", "Age of last replay in seconds");
@@ -23,14 +21,8 @@ public final class ReplicationCollector implements PgCollector {
               CASE WHEN pg_is_in_recovery() THEN 1 ELSE 0 END AS is_replica,
               GREATEST(0, EXTRACT(EPOCH FROM (now() - pg_last_xact_replay_timestamp()))) AS last_replay""";
 
-    @Override
-    public String name() {
-        return "replication";
-    }
-
-    @Override
-    public String query(PgVersion version) {
-        return SQL;
+    public ReplicationCollector() {
+        super("replication", Scope.CLUSTER, SQL);
     }
 
     @Override

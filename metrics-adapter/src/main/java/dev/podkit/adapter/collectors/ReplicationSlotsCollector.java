@@ -1,15 +1,13 @@
 package dev.podkit.adapter.collectors;
 
-import dev.podkit.adapter.collect.PgCollector;
 import dev.podkit.adapter.collect.PgSession;
-import dev.podkit.adapter.collect.PgVersion;
 import dev.podkit.adapter.model.MetricDesc;
 import dev.podkit.adapter.model.MetricSink;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /** postgres_exporter's built-in {@code pg_replication_slots} map (0.11's slot metrics, still in use by dashboards). */
-public final class ReplicationSlotsCollector implements PgCollector {
+public final class ReplicationSlotsCollector extends FixedQueryCollector {
     static final MetricDesc ACTIVE = MetricDesc.gauge("pg_replication_slots_active", "Flag indicating if the slot is active",
             "slot_name", "database", "server");
     static final MetricDesc LSN_DIFF = MetricDesc.gauge("pg_replication_slots_pg_wal_lsn_diff", "Replication lag in bytes",
@@ -21,19 +19,8 @@ public final class ReplicationSlotsCollector implements PgCollector {
                     ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn) END) AS pg_wal_lsn_diff
             FROM pg_replication_slots""";
 
-    @Override
-    public String name() {
-        return "replication_slots";
-    }
-
-    @Override
-    public Scope scope() {
-        return Scope.SERVER;
-    }
-
-    @Override
-    public String query(PgVersion version) {
-        return SQL;
+    public ReplicationSlotsCollector() {
+        super("replication_slots", Scope.SERVER, SQL);
     }
 
     @Override

@@ -1,8 +1,6 @@
 package dev.podkit.adapter.collectors;
 
-import dev.podkit.adapter.collect.PgCollector;
 import dev.podkit.adapter.collect.PgSession;
-import dev.podkit.adapter.collect.PgVersion;
 import dev.podkit.adapter.model.MetricDesc;
 import dev.podkit.adapter.model.MetricSink;
 import java.lang.System.Logger.Level;
@@ -13,7 +11,7 @@ import java.sql.SQLException;
  * postgres_exporter's {@code pg_settings} families: every numeric and boolean server parameter as
  * a gauge, times in seconds ({@code _seconds}) and sizes in bytes ({@code _bytes}).
  */
-public final class SettingsCollector implements PgCollector {
+public final class SettingsCollector extends FixedQueryCollector {
     private static final System.Logger LOG = System.getLogger(SettingsCollector.class.getName());
 
     /**
@@ -32,19 +30,8 @@ public final class SettingsCollector implements PgCollector {
     record Converted(String name, String help, double value) {
     }
 
-    @Override
-    public String name() {
-        return "settings";
-    }
-
-    @Override
-    public Scope scope() {
-        return Scope.SERVER;
-    }
-
-    @Override
-    public String query(PgVersion version) {
-        return SQL;
+    public SettingsCollector() {
+        super("settings", Scope.SERVER, SQL);
     }
 
     @Override

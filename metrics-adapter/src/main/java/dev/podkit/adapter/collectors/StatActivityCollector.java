@@ -1,15 +1,13 @@
 package dev.podkit.adapter.collectors;
 
-import dev.podkit.adapter.collect.PgCollector;
 import dev.podkit.adapter.collect.PgSession;
-import dev.podkit.adapter.collect.PgVersion;
 import dev.podkit.adapter.model.MetricDesc;
 import dev.podkit.adapter.model.MetricSink;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /** postgres_exporter's built-in {@code pg_stat_activity} map: connections per database and state. */
-public final class StatActivityCollector implements PgCollector {
+public final class StatActivityCollector extends FixedQueryCollector {
     static final MetricDesc COUNT = MetricDesc.gauge("pg_stat_activity_count", "number of connections in this state",
             "datname", "state", "server");
     static final MetricDesc MAX_TX_DURATION = MetricDesc.gauge("pg_stat_activity_max_tx_duration",
@@ -25,19 +23,8 @@ public final class StatActivityCollector implements PgCollector {
                        FROM pg_stat_activity GROUP BY datname, state) AS tmp2
               ON tmp.state = tmp2.state AND pg_database.datname = tmp2.datname""";
 
-    @Override
-    public String name() {
-        return "stat_activity";
-    }
-
-    @Override
-    public Scope scope() {
-        return Scope.SERVER;
-    }
-
-    @Override
-    public String query(PgVersion version) {
-        return SQL;
+    public StatActivityCollector() {
+        super("stat_activity", Scope.SERVER, SQL);
     }
 
     @Override

@@ -1,15 +1,13 @@
 package dev.podkit.adapter.collectors;
 
-import dev.podkit.adapter.collect.PgCollector;
 import dev.podkit.adapter.collect.PgSession;
-import dev.podkit.adapter.collect.PgVersion;
 import dev.podkit.adapter.model.MetricDesc;
 import dev.podkit.adapter.model.MetricSink;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /** postgres_exporter's built-in {@code pg_stat_archiver} map. */
-public final class StatArchiverCollector implements PgCollector {
+public final class StatArchiverCollector extends FixedQueryCollector {
     static final MetricDesc ARCHIVED = MetricDesc.counter("pg_stat_archiver_archived_count",
             "Number of WAL files that have been successfully archived", "server");
     static final MetricDesc FAILED = MetricDesc.counter("pg_stat_archiver_failed_count",
@@ -20,19 +18,8 @@ public final class StatArchiverCollector implements PgCollector {
     static final String SQL = "SELECT archived_count, failed_count,"
             + " extract(epoch from now() - last_archived_time) AS last_archive_age FROM pg_stat_archiver";
 
-    @Override
-    public String name() {
-        return "stat_archiver";
-    }
-
-    @Override
-    public Scope scope() {
-        return Scope.SERVER;
-    }
-
-    @Override
-    public String query(PgVersion version) {
-        return SQL;
+    public StatArchiverCollector() {
+        super("stat_archiver", Scope.SERVER, SQL);
     }
 
     @Override

@@ -1,15 +1,13 @@
 package dev.podkit.adapter.collectors;
 
-import dev.podkit.adapter.collect.PgCollector;
 import dev.podkit.adapter.collect.PgSession;
-import dev.podkit.adapter.collect.PgVersion;
 import dev.podkit.adapter.model.MetricDesc;
 import dev.podkit.adapter.model.MetricSink;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /** postgres_exporter's built-in {@code pg_stat_replication} map: one row per connected standby. */
-public final class StatReplicationCollector implements PgCollector {
+public final class StatReplicationCollector extends FixedQueryCollector {
     static final MetricDesc WAL_LSN_BYTES = MetricDesc.gauge("pg_stat_replication_pg_current_wal_lsn_bytes",
             "WAL position in bytes", "application_name", "client_addr", "state", "slot_name", "server");
     static final MetricDesc WAL_LSN_DIFF = MetricDesc.gauge("pg_stat_replication_pg_wal_lsn_diff",
@@ -23,19 +21,8 @@ public final class StatReplicationCollector implements PgCollector {
                     ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::float END) AS pg_wal_lsn_diff
             FROM pg_stat_replication""";
 
-    @Override
-    public String name() {
-        return "stat_replication";
-    }
-
-    @Override
-    public Scope scope() {
-        return Scope.SERVER;
-    }
-
-    @Override
-    public String query(PgVersion version) {
-        return SQL;
+    public StatReplicationCollector() {
+        super("stat_replication", Scope.SERVER, SQL);
     }
 
     @Override

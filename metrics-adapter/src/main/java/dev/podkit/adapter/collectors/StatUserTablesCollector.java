@@ -1,8 +1,6 @@
 package dev.podkit.adapter.collectors;
 
-import dev.podkit.adapter.collect.PgCollector;
 import dev.podkit.adapter.collect.PgSession;
-import dev.podkit.adapter.collect.PgVersion;
 import dev.podkit.adapter.model.MetricDesc;
 import dev.podkit.adapter.model.MetricSink;
 import dev.podkit.adapter.model.MetricType;
@@ -13,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /** postgres_exporter's {@code stat_user_tables} collector: per table of the connected database. */
-public final class StatUserTablesCollector implements PgCollector {
+public final class StatUserTablesCollector extends FixedQueryCollector {
     /** Column to metric; the metric name is the column's unless the column is renamed. */
     static final Map<String, MetricDesc> COLUMNS = new LinkedHashMap<>();
     private static final List<String> TIMESTAMPS = List.of("last_vacuum", "last_autovacuum", "last_analyze", "last_autoanalyze");
@@ -54,19 +52,8 @@ public final class StatUserTablesCollector implements PgCollector {
               pg_indexes_size(relid) AS indexes_size, pg_table_size(relid) AS table_size
             FROM pg_stat_user_tables""";
 
-    @Override
-    public String name() {
-        return "stat_user_tables";
-    }
-
-    @Override
-    public Scope scope() {
-        return Scope.PER_DATABASE;
-    }
-
-    @Override
-    public String query(PgVersion version) {
-        return SQL;
+    public StatUserTablesCollector() {
+        super("stat_user_tables", Scope.PER_DATABASE, SQL);
     }
 
     @Override

@@ -1,8 +1,6 @@
 package dev.podkit.adapter.collectors;
 
-import dev.podkit.adapter.collect.PgCollector;
 import dev.podkit.adapter.collect.PgSession;
-import dev.podkit.adapter.collect.PgVersion;
 import dev.podkit.adapter.model.MetricDesc;
 import dev.podkit.adapter.model.MetricSink;
 import java.sql.ResultSet;
@@ -11,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** postgres_exporter's {@code statio_user_tables} collector: block I/O per table of the connected database. */
-public final class StatioUserTablesCollector implements PgCollector {
+public final class StatioUserTablesCollector extends FixedQueryCollector {
     static final Map<String, MetricDesc> COLUMNS = new LinkedHashMap<>();
 
     static {
@@ -32,19 +30,8 @@ public final class StatioUserTablesCollector implements PgCollector {
     static final String SQL = "SELECT current_database() datname, schemaname, relname, " + String.join(", ", COLUMNS.keySet())
             + " FROM pg_statio_user_tables";
 
-    @Override
-    public String name() {
-        return "statio_user_tables";
-    }
-
-    @Override
-    public Scope scope() {
-        return Scope.PER_DATABASE;
-    }
-
-    @Override
-    public String query(PgVersion version) {
-        return SQL;
+    public StatioUserTablesCollector() {
+        super("statio_user_tables", Scope.PER_DATABASE, SQL);
     }
 
     @Override
