@@ -5,10 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.podkit.runtime.config.CommonSettings;
+import dev.podkit.runtime.config.Config;
+import dev.podkit.runtime.config.ConfigException;
+import dev.podkit.runtime.config.Setting;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -56,17 +64,17 @@ class ManifestValidationTest {
     @Test
     void everyPodkitSettingInTheExamplesIsOneTheHelperHasWithAValidValue() {
         ManifestSet examples = ManifestSet.load(EXAMPLES);
-        List<String> problems = new java.util.ArrayList<>();
+        List<String> problems = new ArrayList<>();
         for (var pod : examples.pods()) {
             for (var c : ManifestChecks.allContainers(pod)) {
                 var helper = ManifestChecks.helperOf(c.getImage());
                 if (helper.isEmpty()) {
                     continue;
                 }
-                List<dev.podkit.runtime.config.Setting<?>> settings = new java.util.ArrayList<>(
-                        new dev.podkit.runtime.config.CommonSettings(helper.get().defaultAdminPort()).all());
+                List<Setting<?>> settings = new ArrayList<>(
+                        new CommonSettings(helper.get().defaultAdminPort()).all());
                 settings.addAll(helper.get().settings());
-                java.util.Map<String, String> env = new java.util.HashMap<>();
+                Map<String, String> env = new HashMap<>();
                 for (var var : c.getEnv()) {
                     String where = pod.getMetadata().getName() + "/" + c.getName() + " env " + var.getName();
                     if (settings.stream().noneMatch(s -> s.name().equals(var.getName()))) {
@@ -78,15 +86,15 @@ class ManifestValidationTest {
                         env.put(var.getName(), var.getValue());
                     } else if (from.getSecretKeyRef() != null) {
                         env.put(var.getName(), new String(PodVolume.secretData(examples.secret(from.getSecretKeyRef().getName())
-                                .orElseThrow()).get(from.getSecretKeyRef().getKey()), java.nio.charset.StandardCharsets.UTF_8));
+                                .orElseThrow()).get(from.getSecretKeyRef().getKey()), StandardCharsets.UTF_8));
                     } else if (from.getConfigMapKeyRef() != null) {
                         env.put(var.getName(), examples.configMap(from.getConfigMapKeyRef().getName()).orElseThrow()
                                 .getData().get(from.getConfigMapKeyRef().getKey()));
                     }
                 }
                 try {
-                    new dev.podkit.runtime.config.Config(env).validate(settings);
-                } catch (dev.podkit.runtime.config.ConfigException e) {
+                    new Config(env).validate(settings);
+                } catch (ConfigException e) {
                     problems.add(pod.getMetadata().getName() + "/" + c.getName() + ": " + e.getMessage());
                 }
             }
