@@ -1,6 +1,7 @@
 package dev.podkit.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.dockerjava.api.DockerClient;
@@ -84,6 +85,20 @@ class ImageContractIT {
             // Netty's native transport loads from the image's /app/native, not from an unpacked copy
             // in /tmp (there is no writable /tmp on a read-only root filesystem).
             assertTrue(logs.contains("; admin server on 0.0.0.0:" + c.getAdminPort() + " (epoll)"), logs);
+            assertEquals("", c.getLogs(OutputType.STDOUT), "stdout stays free for payload");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("images")
+    void theJvmUsesTheAotCacheTrainedAtBuildTime(String helper, Supplier<PodkitContainer<?>> factory) {
+        // -XX:AOTMode=on turns "cache missing or not matching this JVM and class path" from a
+        // silent fallback (slower start, more memory) into a JVM that refuses to start.
+        try (PodkitContainer<?> c = factory.get().withReadOnlyRootFilesystem()
+                .withEnv("JAVA_TOOL_OPTIONS", "-XX:AOTMode=on -Xlog:aot=warning:stderr")) {
+            c.start();
+            String stderr = c.getLogs(OutputType.STDERR);
+            assertFalse(stderr.contains("[aot]"), stderr);
             assertEquals("", c.getLogs(OutputType.STDOUT), "stdout stays free for payload");
         }
     }
