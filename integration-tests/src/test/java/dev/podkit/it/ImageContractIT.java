@@ -92,13 +92,16 @@ class ImageContractIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("images")
     void theJvmUsesTheAotCacheTrainedAtBuildTime(String helper, Supplier<PodkitContainer<?>> factory) {
-        // -XX:AOTMode=on turns "cache missing or not matching this JVM and class path" from a
-        // silent fallback (slower start, more memory) into a JVM that refuses to start.
+        // -XX:AOTMode=on turns "cache not matching this JVM and class path" from a silent fallback
+        // (slower start, more memory) into a JVM that refuses to start; the log shows that it is
+        // the image's cache (without -XX:AOTCache the JVM would open the JDK's default archive).
         try (PodkitContainer<?> c = factory.get().withReadOnlyRootFilesystem()
-                .withEnv("JAVA_TOOL_OPTIONS", "-XX:AOTMode=on -Xlog:aot=warning:stderr")) {
+                .withEnv("JAVA_TOOL_OPTIONS", "-XX:AOTMode=on -Xlog:aot=info:stderr")) {
             c.start();
             String stderr = c.getLogs(OutputType.STDERR);
-            assertFalse(stderr.contains("[aot]"), stderr);
+            assertTrue(stderr.contains("[info][aot] Opened AOT cache /app/aot/app.aot."), stderr);
+            assertTrue(stderr.contains("[info][aot] Using AOT-linked classes: true"), stderr);
+            assertFalse(stderr.contains("[warning][aot]") || stderr.contains("[error][aot]"), stderr);
             assertEquals("", c.getLogs(OutputType.STDOUT), "stdout stays free for payload");
         }
     }
