@@ -51,9 +51,15 @@ class TailerTest {
     /** stdout as the tailer sees it, readable while it writes. */
     private static final class Out extends OutputStream {
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        /** Runs before each write: the moment a SIGKILL would leave the checkpoint as it is. */
+        volatile Runnable beforeWrite;
 
         @Override
         public synchronized void write(byte[] b, int off, int len) {
+            Runnable hook = beforeWrite;
+            if (hook != null) {
+                hook.run();
+            }
             bytes.write(b, off, len);
         }
 
@@ -68,6 +74,10 @@ class TailerTest {
 
         synchronized byte[] raw() {
             return bytes.toByteArray();
+        }
+
+        synchronized void reset() {
+            bytes.reset();
         }
     }
 
@@ -412,5 +422,156 @@ class TailerTest {
         tailer = null;
         assertEquals(0, new StateStore(dir.resolve("state")).load().orElseThrow().get(0).offset(),
                 "still not advanced after the cut-short drain");
+    }
+
+    @Test
+    void everyCheckpointVerifiesAfterARestartAcrossReadsRunsAndPartialLines() throws Exception {
+        // A restart checks a state entry against the file (head, and a CRC of the bytes before the offset) and
+        // reads the file again from its start if that fails: every checkpoint written must pass, including those
+        // taken between a run of whole lines, a line completed by the next read and a flush in the middle of a read.
+        env.put("MAX_LINE_BYTES", "1048576"); // as the torture test: every read goes out as runs
+        Path stateDir = Files.createDirectories(dir.resolve("state"));
+        env.put("STATE_DIR", stateDir.toString());
+        StateStore store = new StateStore(stateDir);
+        Path a = in("a.log");
+        java.util.Random random = new java.util.Random(42);
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (int i = 0; all.size() < 6_000_000; i++) {
+            all.writeBytes(lineOfSomeLength(random, i));
+        }
+        byte[] content = all.toByteArray();
+        int before = 3_000_000; // there at the start: read in full 128 KiB chunks, flushed every 64 KiB of output
+        append(a, java.util.Arrays.copyOf(content, before));
+        List<String> failures = new ArrayList<>();
+        List<byte[]> snapshots = new ArrayList<>();
+        checkAtEveryWrite(store, a, failures, snapshots);
+        start();
+        // The rest in pieces cut anywhere, some of a few bytes: partial lines held across reads and passes,
+        // reads that end a held line and then a run within the ring's 64 bytes.
+        for (int at = before; at < content.length; ) {
+            int n = Math.min(content.length - at, 1 + random.nextInt(random.nextBoolean() ? 300 : 400_000));
+            append(a, java.util.Arrays.copyOfRange(content, at, at + n));
+            at += n;
+            Thread.sleep(random.nextInt(30));
+        }
+        await("all of it out", () -> out.raw().length == content.length);
+        stop();
+        tailer = null;
+        out.beforeWrite = null;
+        failures.addAll(unverifiable(store, a));
+        assertEquals(List.of(), failures.subList(0, Math.min(5, failures.size())));
+        assertTrue(snapshots.size() > 20, "checkpoints taken: " + snapshots.size());
+        // Restarts from some of them continue exactly at the offset: nothing repeated.
+        for (int k = 1; k <= 3; k++) {
+            byte[] snapshot = snapshots.get(snapshots.size() * k / 4);
+            Files.write(store.file(), snapshot);
+            long offset = store.load().orElseThrow().get(0).offset();
+            out.reset();
+            start();
+            await("the rest out", () -> out.raw().length >= content.length - offset);
+            stop();
+            tailer = null;
+            assertEquals(content.length - offset, out.raw().length, "restart from offset " + offset);
+        }
+    }
+
+    @Test
+    void aCheckpointAfterAHeldLineEndedByTheNextReadVerifiesAndARestartRepeatsNothing() throws Exception {
+        // One append per read (each awaited): a held line ended by the next read (the slow path), then a run of
+        // whole lines straight from the read buffer, the two within the ring's 64 bytes or not, and a line longer
+        // than a read whose output flushes in the middle of the read that ends it.
+        env.put("MAX_LINE_BYTES", "1048576");
+        Path stateDir = Files.createDirectories(dir.resolve("state"));
+        env.put("STATE_DIR", stateDir.toString());
+        StateStore store = new StateStore(stateDir);
+        Path a = in("a.log");
+        List<String> appends = new ArrayList<>(List.of("a 1\nheld", " 2\nb 3\nc", " 4\n", "d 5\ne",
+                " 6 " + "y".repeat(100) + "\nf 7\ng", " 8\n" + "h 9 " + "z".repeat(80) + "\ni", " 10\nj 11\n",
+                "k " + "w".repeat(300_000) + "\nl 12\nm", " 13\nn 14\n"));
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; many.length() < 200_000; i++) {
+            many.append("many ").append(i).append('\n');
+        }
+        appends.add(many + "o");
+        appends.add(" 15\np 16\n");
+        List<String> failures = new ArrayList<>();
+        List<byte[]> snapshots = new ArrayList<>();
+        checkAtEveryWrite(store, a, failures, snapshots);
+        append(a, "");
+        start();
+        StringBuilder written = new StringBuilder();
+        for (String piece : appends) {
+            append(a, piece);
+            written.append(piece);
+            String whole = written.substring(0, written.lastIndexOf("\n") + 1);
+            await("output up to the last newline", () -> out.text().length() == whole.length());
+        }
+        stop();
+        tailer = null;
+        out.beforeWrite = null;
+        failures.addAll(unverifiable(store, a));
+        snapshots.add(Files.readAllBytes(store.file()));
+        assertEquals(List.of(), failures);
+        byte[] content = Files.readAllBytes(a);
+        for (byte[] snapshot : snapshots) {
+            Files.write(store.file(), snapshot);
+            long offset = store.load().orElseThrow().get(0).offset();
+            out.reset();
+            start();
+            append(a, "after\n");
+            await("the rest out", () -> out.text().endsWith("after\n"));
+            stop();
+            tailer = null;
+            assertEquals(new String(content, (int) offset, content.length - (int) offset, StandardCharsets.UTF_8)
+                    + "after\n", out.text(), "restart from offset " + offset);
+            content = Files.readAllBytes(a);
+        }
+    }
+
+    /** Lines as the torture test writes them: mostly short, some longer than a read, multibyte characters. */
+    private static byte[] lineOfSomeLength(java.util.Random random, int seq) {
+        int length = random.nextInt(60) == 0 ? 50_000 + random.nextInt(100_000) : random.nextInt(200);
+        String[] pieces = {"a", "z", " ", "é", "漢", "🙂"};
+        StringBuilder text = new StringBuilder().append(seq).append(' ');
+        while (text.length() < length) {
+            text.append(pieces[random.nextInt(pieces.length)]);
+        }
+        return text.append('\n').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** At every write to stdout (where a SIGKILL leaves the checkpoint as it is): keeps it and checks it. */
+    private void checkAtEveryWrite(StateStore store, Path file, List<String> failures, List<byte[]> snapshots) {
+        out.beforeWrite = () -> {
+            try {
+                if (Files.exists(store.file())) {
+                    snapshots.add(Files.readAllBytes(store.file()));
+                    failures.addAll(unverifiable(store, file));
+                }
+            } catch (IOException e) {
+                failures.add(e.toString());
+            }
+        };
+    }
+
+    /** The state entries for {@code file} that a restart would not accept as its content. */
+    private static List<String> unverifiable(StateStore store, Path file) throws IOException {
+        List<String> bad = new ArrayList<>();
+        try (var ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.READ)) {
+            for (StateStore.Entry e : store.load().orElse(List.of())) {
+                if (e.former()) {
+                    continue;
+                }
+                if (e.headLength() > 0 && Fingerprints.crc(ch, 0, e.headLength()) != e.headCrc()) {
+                    bad.add("head at " + e);
+                }
+                if (e.tailLength() > e.offset()) {
+                    bad.add("tail longer than the bytes before " + e);
+                } else if (e.tailLength() > 0
+                        && Fingerprints.crc(ch, e.offset() - e.tailLength(), e.tailLength()) != e.tailCrc()) {
+                    bad.add("tail at " + e);
+                }
+            }
+        }
+        return bad;
     }
 }
