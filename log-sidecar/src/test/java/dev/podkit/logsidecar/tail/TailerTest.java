@@ -528,6 +528,29 @@ class TailerTest {
         }
     }
 
+    @Test
+    void aNewFileOnTheInodeOfACheckpointedOneIsReadFromItsStartAndTheOldOneStaysAFormer() throws Exception {
+        // A file deleted while log-sidecar was down, its inode given to a new file (ext4 reuses a freed inode at
+        // once): the state file then holds a former entry on the new file's inode, with the old file's offset.
+        Path stateDir = Files.createDirectories(dir.resolve("state"));
+        env.put("STATE_DIR", stateDir.toString());
+        Path b = in("b.log");
+        append(b, "new 1\nnew 2\n");
+        FileKey inode = FileStat.of(b).key();
+        Path deleted = in("deleted.log");
+        StateStore store = new StateStore(stateDir);
+        store.save(List.of(new StateStore.Entry(inode, 50_000, 1024, 12345, 64, 678, deleted, deleted, false)), true);
+        start();
+        awaitOut(t -> t.equals("new 1\nnew 2\n"));
+        stop();
+        tailer = null;
+        List<StateStore.Entry> state = store.load().orElseThrow();
+        long size = Files.size(b);
+        assertTrue(state.stream().anyMatch(e -> e.key().equals(inode) && e.former() && e.offset() == 50_000), state::toString);
+        assertTrue(state.stream().anyMatch(e -> e.key().equals(inode) && !e.former() && e.offset() == size),
+                state::toString);
+    }
+
     /** Lines as the torture test writes them: mostly short, some longer than a read, multibyte characters. */
     private static byte[] lineOfSomeLength(java.util.Random random, int seq) {
         int length = random.nextInt(60) == 0 ? 50_000 + random.nextInt(100_000) : random.nextInt(200);
