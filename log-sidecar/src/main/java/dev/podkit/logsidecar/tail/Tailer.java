@@ -110,6 +110,14 @@ public final class Tailer {
     private boolean lingering;
     private boolean moreToRead;
     private boolean scanRequested;
+    /** Lists a directory. A test replaces it to make listings miss files, as one taken during renames can. */
+    interface DirectoryLister {
+        DirectoryStream<Path> list(Path dir) throws IOException;
+    }
+
+    DirectoryLister lister = Files::newDirectoryStream;
+    /** The last scan's listings never agreed: look again soon. */
+    private boolean listingIncomplete;
     private boolean checkpointDirty;
     private boolean unsynced;
     private boolean missingBases;
@@ -262,7 +270,7 @@ public final class Tailer {
         }
         if (scan) {
             scan();
-            nextScan = now + (settling.isEmpty() ? options.scanInterval().toNanos() : SETTLE_NANOS / 4);
+            nextScan = now + (settling.isEmpty() && !listingIncomplete ? options.scanInterval().toNanos() : SETTLE_NANOS / 4);
             pollAll = true;
         }
         if (pollAll) {
@@ -382,16 +390,22 @@ public final class Tailer {
             Set<Path> watchDirs = new LinkedHashSet<>();
             Map<FileKey, Found> found = collect(watchDirs);
             // A listing taken while files are being renamed can miss a file or show it twice; acting on it would
-            // repeat or skip lines. Look until two listings agree (a few tries; polling catches the rest).
-            for (int i = 0; i < 5; i++) {
+            // repeat or skip lines. Look until two listings agree. If they never do (a long chain of renames on a
+            // busy machine), the last one is used only for what it shows: nothing missing from it counts as gone.
+            boolean agreed = false;
+            for (int i = 0; i < 5 && !agreed; i++) {
                 Map<FileKey, Found> again = collect(watchDirs);
-                if (samePlaces(found, again)) {
-                    break;
-                }
+                agreed = samePlaces(found, again);
                 found = again;
-                Thread.sleep(1);
+                if (!agreed) {
+                    Thread.sleep(1);
+                }
             }
-            reconcile(found);
+            listingIncomplete = !agreed;
+            if (listingIncomplete) {
+                LOG.log(Level.DEBUG, "listings kept changing (files being renamed): nothing counts as gone this time");
+            }
+            reconcile(found, agreed);
             watcher.watch(watchDirs);
             checkpointDirty = true;
         } finally {
@@ -471,7 +485,7 @@ public final class Tailer {
 
     /** Rotated generations: regular files in {@code dir} whose name starts with one of the prefixes. */
     private void siblings(Path dir, Set<String> prefixes, Map<FileKey, Found> found) {
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+        try (DirectoryStream<Path> entries = lister.list(dir)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
                 if (name.startsWith(".") || paths.excluded(entry) || prefixes.stream().noneMatch(name::startsWith)) {
@@ -536,7 +550,8 @@ public final class Tailer {
         }
     }
 
-    private void reconcile(Map<FileKey, Found> found) throws IOException, InterruptedException {
+    /** Brings the known files in line with a listing; {@code complete}: a file missing from it is gone. */
+    private void reconcile(Map<FileKey, Found> found, boolean complete) throws IOException, InterruptedException {
         // 1. Known identities whose content is not what we read any more. Held open, the inode cannot have
         //    been reused: the file was truncated. Not held open, it may be another file on a reused inode:
         //    it is treated as new (and may turn out to be a copy).
@@ -561,7 +576,7 @@ public final class Tailer {
         // Entries of the state file that are gone: a copy of them may still be here.
         for (Iterator<TrackedFile> it = known.values().iterator(); it.hasNext(); ) {
             TrackedFile f = it.next();
-            if (f.unverified && !found.containsKey(f.key)) {
+            if (complete && f.unverified && !found.containsKey(f.key)) {
                 LOG.log(Level.DEBUG, "gone while log-sidecar was down: " + f);
                 formers.add(new Former(f.key, f.origin, f.committed, f.headLength, f.headCrc, f.committedTailLength,
                         f.committedTailCrc));
@@ -646,7 +661,7 @@ public final class Tailer {
         //    or at once when it is quiet already, it is finished and let go of.
         List<TrackedFile> gone = new ArrayList<>();
         for (TrackedFile f : known.values()) {
-            if (f.seenInScan != scanCount) {
+            if (complete && f.seenInScan != scanCount) {
                 gone.add(f);
             }
         }

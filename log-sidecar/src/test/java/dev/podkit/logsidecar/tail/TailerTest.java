@@ -47,6 +47,7 @@ class TailerTest {
     private ChangeWatcher watcher;
     private HttpSink sink;
     private HttpServer server;
+    private Tailer.DirectoryLister lister;
 
     /** stdout as the tailer sees it, readable while it writes. */
     private static final class Out extends OutputStream {
@@ -95,6 +96,9 @@ class TailerTest {
         }
         StateStore state = options.stateDir().map(StateStore::new).orElse(null);
         tailer = new Tailer(options, watcher, state, metrics, out, sink);
+        if (lister != null) {
+            tailer.lister = lister;
+        }
         tailer.start();
         if (sink != null) {
             sink.start();
@@ -329,6 +333,50 @@ class TailerTest {
         append(a, "three\n");
         awaitOut(t -> t.equals("one\ntwo\nthree\n"));
         assertEquals(1.0, meter("podkit.logsidecar.rotations", "file", a.toString()));
+    }
+
+    @Test
+    void filesMissingFromListingsThatNeverAgreeAreNotTakenForGone() throws Exception {
+        // A listing taken while a chain of renames runs can miss files, each time other ones. Taking such a
+        // listing as the truth forgets a rotated generation; the next scan finds it "new" and reads it again.
+        env.put("SCAN_INTERVAL", "20ms");
+        env.put("ROTATE_WAIT", "50ms");
+        Path a = in("a.log");
+        append(a, "one\n");
+        java.util.concurrent.atomic.AtomicBoolean hiding = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicInteger listings = new AtomicInteger();
+        AtomicInteger hidden = new AtomicInteger();
+        lister = d -> {
+            boolean odd = listings.incrementAndGet() % 2 == 1;
+            return Files.newDirectoryStream(d, p -> {
+                String name = p.getFileName().toString();
+                boolean hide = hiding.get() && name.equals(odd ? "a.log.1" : "a.log.2");
+                if (hide) {
+                    hidden.incrementAndGet();
+                }
+                return !hide;
+            });
+        };
+        start();
+        awaitOut(t -> t.equals("one\n"));
+        Files.move(a, in("a.log.1"));
+        append(a, "two\n");
+        awaitOut(t -> t.equals("one\ntwo\n"));
+        Files.move(in("a.log.1"), in("a.log.2"));
+        Files.move(a, in("a.log.1"));
+        append(a, "three\n");
+        awaitOut(t -> t.equals("one\ntwo\nthree\n"));
+        await("the rotated files to be closed", () -> meter("podkit.logsidecar.files.open") == 1.0);
+        hiding.set(true);
+        int before = listings.get();
+        await("scans with disagreeing listings", () -> listings.get() - before >= 30);
+        hiding.set(false);
+        int after = listings.get();
+        await("scans with agreeing listings", () -> listings.get() - after >= 10);
+        append(a, "four\n");
+        awaitOut(t -> t.endsWith("four\n"));
+        assertTrue(hidden.get() >= 20, "listings missed files: " + hidden.get());
+        assertEquals("one\ntwo\nthree\nfour\n", out.text());
     }
 
     @Test
