@@ -685,6 +685,17 @@ public final class Tailer {
     /** Decides where a newly seen file starts. */
     private void place(TrackedFile f, Found fd) throws IOException {
         long size = fd.stat().size();
+        if (size > 0 && f.headLength == 0) {
+            // Its first bytes as they are now, not as they are at its first read: a file truncated and written
+            // again before that read (copytruncate while log-sidecar lags behind) is then seen to be rewritten,
+            // and its old content's rest, in the copy, still comes first.
+            int head = (int) Math.min(size, Fingerprints.HEAD_BYTES);
+            long crc = Fingerprints.crc(channelFor(f), 0, head);
+            if (crc >= 0) {
+                f.headLength = head;
+                f.headCrc = crc;
+            }
+        }
         Former former = copySourceAmongFormers(f, size);
         if (former != null) {
             long start = Math.min(former.offset, size);

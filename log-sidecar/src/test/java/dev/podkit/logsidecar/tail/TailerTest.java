@@ -380,6 +380,53 @@ class TailerTest {
     }
 
     @Test
+    void aFileCopiedAndTruncatedBeforeItsFirstReadIsSeenToBeRewrittenAndItsCopyComesFirst() throws Exception {
+        // log-sidecar has seen a.log but not read it yet (here: an older generation is still being written);
+        // meanwhile copytruncate copies it and the writer fills it again. Its first bytes no longer match what
+        // was seen, so the copy's content must come out before the new content.
+        env.put("SCAN_INTERVAL", "20ms");
+        Files.createDirectories(dir.resolve("in"));
+        java.util.concurrent.atomic.AtomicBoolean hideCopy = new java.util.concurrent.atomic.AtomicBoolean();
+        lister = d -> Files.newDirectoryStream(d, p -> !(hideCopy.get() && p.getFileName().toString().equals("a.log.1")));
+        start();
+        Path a = in("a.log");
+        Path older = in("a.log.9");
+        append(older, "nine\n");
+        append(a, "one\n");
+        java.util.concurrent.atomic.AtomicBoolean touching = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread toucher = new Thread(() -> {
+            // "Written to just now": the family waits for a.log.9 to settle and reads none of it meanwhile.
+            while (touching.get()) {
+                try {
+                    Files.setLastModifiedTime(older, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
+                    Thread.sleep(20);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+        toucher.start();
+        try {
+            await("a.log to be placed", () -> meter("podkit.logsidecar.files.tracked") >= 1.0);
+            Thread.sleep(100);
+            assertEquals("", out.text(), "nothing is read while a generation settles");
+            hideCopy.set(true); // the copy shows up only once the rewrite has been seen
+            Files.copy(a, in("a.log.1"));
+            try (var ch = java.nio.channels.FileChannel.open(a, StandardOpenOption.WRITE)) {
+                ch.truncate(0);
+            }
+            append(a, "two\n");
+        } finally {
+            touching.set(false);
+            toucher.join();
+        }
+        await("the rewrite of a.log to be seen", () -> meter("podkit.logsidecar.truncations", "file", a.toString()) >= 1.0);
+        hideCopy.set(false);
+        awaitOut(t -> t.contains("one\n") && t.contains("two\n"));
+        assertEquals("nine\none\ntwo\n", out.text());
+    }
+
+    @Test
     void aThousandFilesAreAllFollowed() throws Exception {
         for (int i = 0; i < 1000; i++) {
             append(in("f" + i + ".log"), "first " + i + "\n");
