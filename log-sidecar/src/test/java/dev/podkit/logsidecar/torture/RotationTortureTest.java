@@ -315,14 +315,16 @@ class RotationTortureTest {
                 new StateStore.Entry(reused, 100, 1024, 3, 64, 4, p, p, false),
                 new StateStore.Entry(original, 9_000, 1024, 5, 64, 6, p, p, true));
         Map<FileKey, FileKey> copiedFrom = Map.of(copy, original);
-        assertEquals(null, committed(List.of(new Location(reused, 200)), copiedFrom, state),
+        assertEquals(null, committed("x", List.of(new Location(reused, 200)), copiedFrom, state),
                 "the new file is read on from its own entry's 100, not the deleted file's 50000");
-        assertEquals(state.get(1), committed(List.of(new Location(reused, 100)), copiedFrom, state));
-        assertEquals(state.get(2), committed(List.of(new Location(copy, 9_000)), copiedFrom, state),
+        assertEquals(state.get(1), committed("x", List.of(new Location(reused, 100)), copiedFrom, state));
+        assertEquals(state.get(2), committed("x", List.of(new Location(copy, 9_000)), copiedFrom, state),
                 "the copy continues from its original's former entry");
-        assertEquals(null, committed(List.of(new Location(copy, 9_001)), copiedFrom, state));
-        assertEquals(null, committed(List.of(new Location(original, 10)), copiedFrom, state),
+        assertEquals(null, committed("x", List.of(new Location(copy, 9_001)), copiedFrom, state));
+        assertEquals(null, committed("x", List.of(new Location(original, 10)), copiedFrom, state),
                 "the truncated original's new content is read from its start");
+        assertEquals(null, committed("y", List.of(new Location(reused, 100)), copiedFrom, state),
+                "an entry of x.log does not cover a line of y.log that got its inode while the sidecar was down");
     }
 
     private void burst(int lines) throws IOException {
@@ -524,7 +526,7 @@ class RotationTortureTest {
                     Run before = runs.get(run - 1);
                     Stream s = streams.get(stream);
                     StateStore.Entry covering = before.killed
-                            ? committed(s.locations.get(seq), s.copiedFrom, before.stateAfter) : null;
+                            ? committed(stream, s.locations.get(seq), s.copiedFrom, before.stateAfter) : null;
                     if (before.killed && covering == null) {
                         r.windowRepeats++;
                     } else {
@@ -565,9 +567,11 @@ class RotationTortureTest {
      * The checkpoint entry that covered a line (one of the files holding it recorded past its end), or null.
      * A former entry (a file truncated or gone, kept for its copy) covers only the lines of a copy of that
      * file: a restart continues the copy from it, never the file now on that inode (the truncated file's new
-     * content, or a new file on the inode a deleted one had).
+     * content, or a new file on the inode a deleted one had). Any entry covers only lines of its own stream:
+     * an inode freed by the SIGKILL (a deleted file the sidecar held open) can go to another stream's file
+     * before the restart, and the entry describes the deleted file, not that one.
      */
-    static StateStore.Entry committed(List<Location> locations, Map<FileKey, FileKey> copiedFrom,
+    static StateStore.Entry committed(String stream, List<Location> locations, Map<FileKey, FileKey> copiedFrom,
             List<StateStore.Entry> state) {
         for (Location at : locations) {
             if (at.key == null) {
@@ -575,7 +579,8 @@ class RotationTortureTest {
             }
             for (StateStore.Entry e : state) {
                 FileKey holder = e.former() ? copiedFrom.get(at.key) : at.key;
-                if (e.key().equals(holder) && e.offset() >= at.end) {
+                if (e.key().equals(holder) && e.offset() >= at.end
+                        && e.origin().getFileName().toString().equals(stream + ".log")) {
                     return e;
                 }
             }
