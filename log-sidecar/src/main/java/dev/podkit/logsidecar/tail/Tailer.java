@@ -685,16 +685,8 @@ public final class Tailer {
     /** Decides where a newly seen file starts. */
     private void place(TrackedFile f, Found fd) throws IOException {
         long size = fd.stat().size();
-        if (size > 0 && f.headLength == 0) {
-            // Its first bytes as they are now, not as they are at its first read: a file truncated and written
-            // again before that read (copytruncate while log-sidecar lags behind) is then seen to be rewritten,
-            // and its old content's rest, in the copy, still comes first.
-            int head = (int) Math.min(size, Fingerprints.HEAD_BYTES);
-            long crc = Fingerprints.crc(channelFor(f), 0, head);
-            if (crc >= 0) {
-                f.headLength = head;
-                f.headCrc = crc;
-            }
+        if (f.headLength == 0) {
+            fingerprintHead(f, size);
         }
         Former former = copySourceAmongFormers(f, size);
         if (former != null) {
@@ -739,6 +731,24 @@ public final class Tailer {
         } else if (start == 0) {
             LOG.log(Level.INFO, "reading " + f.path + " from its beginning: a generation of " + f.origin
                     + " rotated away before it was seen");
+        }
+    }
+
+    /**
+     * Takes a file's first bytes as they are now, not at its first read: a file truncated and written again
+     * before that read (copytruncate while log-sidecar lags behind) is then seen to be rewritten, and its old
+     * content's rest, in the copy, still comes first.
+     */
+    private void fingerprintHead(TrackedFile f, long size) throws IOException {
+        f.headLength = 0;
+        f.headCrc = 0;
+        if (size > 0) {
+            int head = (int) Math.min(size, Fingerprints.HEAD_BYTES);
+            long crc = Fingerprints.crc(channelFor(f), 0, head);
+            if (crc >= 0) {
+                f.headLength = head;
+                f.headCrc = crc;
+            }
         }
     }
 
@@ -842,8 +852,7 @@ public final class Tailer {
                 e.joiner.reset();
             }
         }
-        f.headLength = 0;
-        f.headCrc = 0;
+        fingerprintHead(f, f.channel == null ? 0 : f.channel.size());
         f.startAt(0);
         dirty.add(f);
         // copytruncate makes its copy before truncating: give the listing a moment to show it, so the old
