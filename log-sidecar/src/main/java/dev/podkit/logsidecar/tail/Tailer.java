@@ -667,6 +667,12 @@ public final class Tailer {
         }
         long now = System.nanoTime();
         for (TrackedFile f : gone) {
+            if (f.channel != null && (f.holdUntil - now > 0 || settling.contains(f.origin))) {
+                // An older generation or its copy comes first: read later, like any rotated file.
+                f.live = false;
+                lingering = true;
+                continue;
+            }
             if (f.channel != null) {
                 readFile(f, now, Long.MAX_VALUE);
                 if (f.channel != null && !stopRequested && now - f.lastGrowthNanos < options.rotateWait().toNanos()) {
