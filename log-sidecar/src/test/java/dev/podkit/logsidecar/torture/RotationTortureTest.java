@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.podkit.logsidecar.checkpoint.StateStore;
 import dev.podkit.logsidecar.tail.FileKey;
+import dev.podkit.logsidecar.tail.Fingerprints;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -70,8 +71,8 @@ class RotationTortureTest {
         String pendingPart; // second half of a line whose first half is written
         final Map<FileKey, Long> sizes = new HashMap<>();
         final List<List<Location>> locations = new ArrayList<>();
-        /** copytruncate: the copy's identity and the file it was copied from. */
-        final Map<FileKey, FileKey> copiedFrom = new HashMap<>();
+        /** copytruncate: the copy's identity, the file it was copied from and its first bytes. */
+        final Map<FileKey, Copy> copiedFrom = new HashMap<>();
 
         Stream(String name, String style) throws IOException {
             this.name = name;
@@ -156,7 +157,15 @@ class RotationTortureTest {
                     FileKey original = key(live);
                     Files.copy(live, first);
                     FileKey copy = key(first);
-                    copiedFrom.put(copy, original);
+                    byte[] head;
+                    try (var ch = java.nio.channels.FileChannel.open(first)) {
+                        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) Math.min(ch.size(), Fingerprints.HEAD_BYTES));
+                        while (b.hasRemaining() && ch.read(b) > 0) {
+                            // fill
+                        }
+                        head = java.util.Arrays.copyOf(b.array(), b.position());
+                    }
+                    copiedFrom.put(copy, new Copy(original, head));
                     long copied = Files.size(first);
                     // After the truncation these lines exist only in the copy, at the same offsets.
                     for (List<Location> l : locations) {
@@ -310,11 +319,15 @@ class RotationTortureTest {
         FileKey reused = new FileKey(1, 7);
         FileKey original = new FileKey(1, 8);
         FileKey copy = new FileKey(1, 9);
+        FileKey laterCopy = new FileKey(1, 10);
         Path p = Path.of("x.log");
+        byte[] head = "x 1 the original's first content\n".repeat(40).getBytes(StandardCharsets.UTF_8);
+        byte[] laterHead = "x 900 its content after the truncation\n".repeat(40).getBytes(StandardCharsets.UTF_8);
+        long headCrc = Fingerprints.crc(head, 0, 1024);
         List<StateStore.Entry> state = List.of(new StateStore.Entry(reused, 50_000, 1024, 1, 64, 2, p, p, true),
                 new StateStore.Entry(reused, 100, 1024, 3, 64, 4, p, p, false),
-                new StateStore.Entry(original, 9_000, 1024, 5, 64, 6, p, p, true));
-        Map<FileKey, FileKey> copiedFrom = Map.of(copy, original);
+                new StateStore.Entry(original, 9_000, 1024, headCrc, 64, 6, p, p, true));
+        Map<FileKey, Copy> copiedFrom = Map.of(copy, new Copy(original, head), laterCopy, new Copy(original, laterHead));
         assertEquals(null, committed("x", List.of(new Location(reused, 200)), copiedFrom, state),
                 "the new file is read on from its own entry's 100, not the deleted file's 50000");
         assertEquals(state.get(1), committed("x", List.of(new Location(reused, 100)), copiedFrom, state));
@@ -323,6 +336,8 @@ class RotationTortureTest {
         assertEquals(null, committed("x", List.of(new Location(copy, 9_001)), copiedFrom, state));
         assertEquals(null, committed("x", List.of(new Location(original, 10)), copiedFrom, state),
                 "the truncated original's new content is read from its start");
+        assertEquals(null, committed("x", List.of(new Location(laterCopy, 10)), copiedFrom, state),
+                "a copy of the content written after the truncation does not continue from the entry");
         assertEquals(null, committed("y", List.of(new Location(reused, 100)), copiedFrom, state),
                 "an entry of x.log does not cover a line of y.log that got its inode while the sidecar was down");
     }
@@ -571,14 +586,21 @@ class RotationTortureTest {
      * an inode freed by the SIGKILL (a deleted file the sidecar held open) can go to another stream's file
      * before the restart, and the entry describes the deleted file, not that one.
      */
-    static StateStore.Entry committed(String stream, List<Location> locations, Map<FileKey, FileKey> copiedFrom,
+    static StateStore.Entry committed(String stream, List<Location> locations, Map<FileKey, Copy> copiedFrom,
             List<StateStore.Entry> state) {
         for (Location at : locations) {
             if (at.key == null) {
                 continue;
             }
             for (StateStore.Entry e : state) {
-                FileKey holder = e.former() ? copiedFrom.get(at.key) : at.key;
+                FileKey holder = at.key;
+                if (e.former()) {
+                    // A copy continues from a former entry only if it holds the content the entry describes (its
+                    // first bytes): the copy of a later truncation's content does not.
+                    Copy c = copiedFrom.get(at.key);
+                    holder = c != null && c.head.length >= e.headLength()
+                            && Fingerprints.crc(c.head, 0, e.headLength()) == e.headCrc() ? c.original : null;
+                }
                 if (e.key().equals(holder) && e.offset() >= at.end
                         && e.origin().getFileName().toString().equals(stream + ".log")) {
                     return e;
@@ -586,6 +608,10 @@ class RotationTortureTest {
             }
         }
         return null;
+    }
+
+    /** A copytruncate copy: the file it was copied from and the copy's first bytes. */
+    record Copy(FileKey original, byte[] head) {
     }
 
     private static String describe(StateStore.Entry e) {
