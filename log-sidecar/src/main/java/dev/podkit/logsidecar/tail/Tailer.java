@@ -388,24 +388,26 @@ public final class Tailer {
         try {
             scanCount++;
             Set<Path> watchDirs = new LinkedHashSet<>();
-            Map<FileKey, Found> found = collect(watchDirs);
             // A listing taken while files are being renamed can miss a file or show it twice; acting on it would
-            // repeat or skip lines. Look until two listings agree. If they never do (a long chain of renames on a
-            // busy machine), the last one is used only for what it shows: nothing missing from it counts as gone.
+            // repeat or skip lines. Look until two listings agree (a few tries), and go by all of them: a file
+            // counts as gone only if none showed it, and where a file is, the latest listing that showed it says.
+            Map<FileKey, Found> found = collect(watchDirs);
+            Map<FileKey, Found> seen = new LinkedHashMap<>(found);
             boolean agreed = false;
             for (int i = 0; i < 5 && !agreed; i++) {
                 Map<FileKey, Found> again = collect(watchDirs);
                 agreed = samePlaces(found, again);
                 found = again;
+                seen.putAll(again);
                 if (!agreed) {
                     Thread.sleep(1);
                 }
             }
             listingIncomplete = !agreed;
             if (listingIncomplete) {
-                LOG.log(Level.DEBUG, "listings kept changing (files being renamed): nothing counts as gone this time");
+                LOG.log(Level.DEBUG, "listings kept changing (files being renamed): looking again soon");
             }
-            reconcile(found, agreed);
+            reconcile(seen);
             watcher.watch(watchDirs);
             checkpointDirty = true;
         } finally {
@@ -550,8 +552,7 @@ public final class Tailer {
         }
     }
 
-    /** Brings the known files in line with a listing; {@code complete}: a file missing from it is gone. */
-    private void reconcile(Map<FileKey, Found> found, boolean complete) throws IOException, InterruptedException {
+    private void reconcile(Map<FileKey, Found> found) throws IOException, InterruptedException {
         // 1. Known identities whose content is not what we read any more. Held open, the inode cannot have
         //    been reused: the file was truncated. Not held open, it may be another file on a reused inode:
         //    it is treated as new (and may turn out to be a copy).
@@ -576,7 +577,7 @@ public final class Tailer {
         // Entries of the state file that are gone: a copy of them may still be here.
         for (Iterator<TrackedFile> it = known.values().iterator(); it.hasNext(); ) {
             TrackedFile f = it.next();
-            if (complete && f.unverified && !found.containsKey(f.key)) {
+            if (f.unverified && !found.containsKey(f.key)) {
                 LOG.log(Level.DEBUG, "gone while log-sidecar was down: " + f);
                 formers.add(new Former(f.key, f.origin, f.committed, f.headLength, f.headCrc, f.committedTailLength,
                         f.committedTailCrc));
@@ -661,7 +662,7 @@ public final class Tailer {
         //    or at once when it is quiet already, it is finished and let go of.
         List<TrackedFile> gone = new ArrayList<>();
         for (TrackedFile f : known.values()) {
-            if (complete && f.seenInScan != scanCount) {
+            if (f.seenInScan != scanCount) {
                 gone.add(f);
             }
         }

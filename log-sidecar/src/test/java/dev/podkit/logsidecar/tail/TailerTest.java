@@ -381,6 +381,36 @@ class TailerTest {
     }
 
     @Test
+    void aDeletedFileIsLetGoOfEvenWhileListingsNeverAgree() throws Exception {
+        env.put("SCAN_INTERVAL", "20ms");
+        env.put("ROTATE_WAIT", "50ms");
+        Path a = in("a.log");
+        append(a, "one\n");
+        java.util.concurrent.atomic.AtomicBoolean hiding = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicInteger listings = new AtomicInteger();
+        lister = d -> {
+            boolean odd = listings.incrementAndGet() % 2 == 1;
+            return Files.newDirectoryStream(d, p -> !(hiding.get() && p.getFileName().toString().equals(odd ? "a.log.1" : "a.log.2")));
+        };
+        start();
+        for (String line : List.of("two", "three", "four")) {
+            for (int g = 2; g >= 1; g--) {
+                if (Files.exists(in("a.log." + g))) {
+                    Files.move(in("a.log." + g), in("a.log." + (g + 1)));
+                }
+            }
+            Files.move(a, in("a.log.1"));
+            append(a, line + "\n");
+            awaitOut(t -> t.endsWith(line + "\n"));
+        }
+        await("four files", () -> meter("podkit.logsidecar.files.tracked") == 4.0);
+        hiding.set(true); // from now on no two listings agree
+        Files.delete(in("a.log.3"));
+        await("the deleted file to be let go of", () -> meter("podkit.logsidecar.files.tracked") == 3.0);
+        assertEquals("one\ntwo\nthree\nfour\n", out.text());
+    }
+
+    @Test
     void aFileCopiedAndTruncatedBeforeItsFirstReadIsSeenToBeRewrittenAndItsCopyComesFirst() throws Exception {
         // log-sidecar has seen a.log but not read it yet (here: an older generation is still being written);
         // meanwhile copytruncate copies it and the writer fills it again. Its first bytes no longer match what
