@@ -607,9 +607,12 @@ public final class Tailer {
         for (Found fd : fresh) {
             // A rotated generation we have not seen, written to just now, may be a copy still being made
             // (copytruncate): it and its family wait until it has settled, so it is placed with all its bytes.
-            if (!fd.live() && wallNanos - fd.stat().mtimeNanos() < SETTLE_NANOS) {
+            // So do new generations seen while files were being renamed (listings that never agreed): a
+            // generation missing from them would be read after a newer one.
+            if (!fd.live() && (listingIncomplete || wallNanos - fd.stat().mtimeNanos() < SETTLE_NANOS)) {
                 settling.add(fd.origin());
-                LOG.log(Level.DEBUG, "waiting for " + fd.path() + " to settle (written to just now)");
+                LOG.log(Level.DEBUG, "waiting for " + fd.path() + " to settle ("
+                        + (listingIncomplete ? "files being renamed" : "written to just now") + ")");
             }
         }
         for (Found fd : fresh) {

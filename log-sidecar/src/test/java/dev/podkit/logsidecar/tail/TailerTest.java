@@ -381,6 +381,41 @@ class TailerTest {
     }
 
     @Test
+    void newGenerationsSeenWhileListingsDisagreeWaitUntilTheyAgree() throws Exception {
+        // While files are being renamed an older generation can be missing from every listing of a scan that
+        // shows a newer one; reading the newer one then would put its lines first.
+        env.put("SCAN_INTERVAL", "20ms");
+        Path a = in("a.log");
+        append(a, "one\n");
+        java.util.concurrent.atomic.AtomicBoolean hiding = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicInteger listings = new AtomicInteger();
+        lister = d -> {
+            boolean odd = listings.incrementAndGet() % 2 == 1;
+            return Files.newDirectoryStream(d, p -> {
+                String name = p.getFileName().toString();
+                return !(hiding.get() && (name.equals("a.log.2") || (odd && name.equals("a.log.x"))));
+            });
+        };
+        start();
+        awaitOut(t -> t.equals("one\n"));
+        hiding.set(true);
+        Files.createFile(in("a.log.x"));
+        // Three rotations at once, as a scan sees them: two generations it has not seen and a new a.log.
+        long now = System.currentTimeMillis();
+        Files.move(a, in("a.log.3"));
+        append(in("a.log.2"), "two\n");
+        Files.setLastModifiedTime(in("a.log.2"), java.nio.file.attribute.FileTime.fromMillis(now - 3000));
+        append(in("a.log.1"), "three\n");
+        Files.setLastModifiedTime(in("a.log.1"), java.nio.file.attribute.FileTime.fromMillis(now - 2000));
+        append(a, "four\n");
+        int before = listings.get();
+        await("scans with disagreeing listings", () -> listings.get() - before >= 30);
+        hiding.set(false);
+        awaitOut(t -> t.contains("two\n") && t.contains("three\n") && t.contains("four\n"));
+        assertEquals("one\ntwo\nthree\nfour\n", out.text());
+    }
+
+    @Test
     void aDeletedFileIsLetGoOfEvenWhileListingsNeverAgree() throws Exception {
         env.put("SCAN_INTERVAL", "20ms");
         env.put("ROTATE_WAIT", "50ms");
