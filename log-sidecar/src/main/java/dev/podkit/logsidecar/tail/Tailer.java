@@ -118,6 +118,9 @@ public final class Tailer {
     DirectoryLister lister = Files::newDirectoryStream;
     /** The last scan's listings never agreed: look again soon. */
     private boolean listingIncomplete;
+    private int incompleteScans;
+    /** About a second of scans (SETTLE_NANOS / 4 apart) with listings that never agree. */
+    private static final int MAX_INCOMPLETE_SCANS = 20;
     private boolean checkpointDirty;
     private boolean unsynced;
     private boolean missingBases;
@@ -403,7 +406,9 @@ public final class Tailer {
                     Thread.sleep(1);
                 }
             }
-            listingIncomplete = !agreed;
+            // Bounded: files of a family renamed nonstop must not hold its new generations back for ever.
+            incompleteScans = agreed ? 0 : incompleteScans + 1;
+            listingIncomplete = !agreed && incompleteScans <= MAX_INCOMPLETE_SCANS;
             if (listingIncomplete) {
                 LOG.log(Level.DEBUG, "listings kept changing (files being renamed): looking again soon");
             }
@@ -1048,6 +1053,9 @@ public final class Tailer {
             f.size = size;
         }
         if (budget != Long.MAX_VALUE && (settling.contains(f.origin) || f.holdUntil - now > 0)) {
+            if (f.headLength == 0 && size > 0) {
+                fingerprintHead(f, size); // truncated to nothing when last looked at: what it holds now is new
+            }
             return; // an older generation (or the copy of the old content) is still being written: it comes first
         }
         if (f.headLength < Fingerprints.HEAD_BYTES && size > f.headLength) {

@@ -506,7 +506,12 @@ class TailerTest {
         start();
         awaitOut(t -> t.equals("one\n"));
         hidden.addAll(List.of("a.log.1", "a.log.2"));
-        copyTruncate(a, in("a.log.1"), "two\n");
+        // The first copy's original is written over in place (the same length), so that log-sidecar sees its
+        // new first bytes whenever it looks; after a truncation to nothing it could look before they came.
+        Files.copy(a, in("a.log.1"));
+        try (var ch = java.nio.channels.FileChannel.open(a, StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap("two\n".getBytes(StandardCharsets.UTF_8)), 0);
+        }
         await("the first truncation to be seen", () -> meter("podkit.logsidecar.truncations", "file", a.toString()) >= 1.0);
         Files.move(in("a.log.1"), in("a.log.2"));
         copyTruncate(a, in("a.log.1"), "three\n");
