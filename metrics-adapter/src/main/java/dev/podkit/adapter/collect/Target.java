@@ -136,10 +136,9 @@ public final class Target implements AutoCloseable {
             problem("cannot connect to " + source.redacted() + ": " + Errors.describe(e));
             return;
         }
-        collection.connected();
         FamilySet statics = new FamilySet();
         statics.add(STATIC, 1, session.server(), session.version().semver(), session.versionString());
-        collection.serverFamilies(statics);
+        collection.connected(statics);
         boolean ok = runAll(planned, session, main, collection);
         if (first && plan.discoverDatabases() && !collection.isSealed()) {
             ok &= discovered(plan, session, collection);
