@@ -103,6 +103,47 @@ class AdapterFailuresIT {
         }
     }
 
+    /**
+     * A kept connection is used without a check round trip before each scrape: a backend that was
+     * terminated since the last scrape is found on the first query,
+     * replaced, and the query sent again, once. The next scrape is complete, as before.
+     */
+    @Test
+    void terminatedBackendsCostNoFailedScrape() throws Exception {
+        try (PostgreSQLContainer victim = Postgres.create(Postgres.network(), "terminated");
+             MetricsAdapterContainer adapter = new MetricsAdapterContainer()) {
+            victim.start();
+            adapter.withDataSource(victim).start();
+            assertEquals(1.0, eventuallyUp(adapter));
+            Set<String> families = pgFamilies(Scrapes.scrape(adapter.getMetricsUrl()));
+            for (int round = 0; round < 3; round++) {
+                var killed = victim.execInContainer("psql", "-U", "postgres", "-tAc",
+                        "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 10000)) FROM pg_stat_activity"
+                                + " WHERE application_name = 'podkit-metrics-adapter'");
+                assertEquals("1", killed.getStdout().trim(), "the connection terminated: " + killed);
+
+                PrometheusText text = Scrapes.scrape(adapter.getMetricsUrl());
+                assertEquals(1.0, value(text, "pg_up"), "round " + round);
+                assertEquals(0.0, value(text, "pg_exporter_last_scrape_error"), "round " + round);
+                List<String> failed = text.samples.stream()
+                        .filter(s -> s.name().equals("pg_scrape_collector_success") && s.value() != 1.0)
+                        .map(s -> s.labels().get("collector")).toList();
+                assertEquals(List.of(), failed, "round " + round);
+                assertTrue(value(text, "pg_database_size_bytes", Map.of("datname", "postgres")) > 0);
+                assertEquals(families, pgFamilies(text), "round " + round);
+            }
+            var count = victim.execInContainer("psql", "-U", "postgres", "-tAc",
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'podkit-metrics-adapter'");
+            assertEquals("1", count.getStdout().trim(), "replaced, not added: " + count);
+        }
+    }
+
+    private static Set<String> pgFamilies(PrometheusText text) {
+        Set<String> names = new HashSet<>();
+        text.types.keySet().stream().filter(n -> n.startsWith("pg_")).forEach(names::add);
+        return names;
+    }
+
     private static double eventuallyUp(MetricsAdapterContainer adapter) throws Exception {
         double up = 0;
         for (int i = 0; i < 60 && up != 1.0; i++) {

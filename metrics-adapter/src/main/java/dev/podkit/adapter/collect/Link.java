@@ -37,23 +37,20 @@ public final class Link implements AutoCloseable {
         return source;
     }
 
-    /** The open session, connecting first if there is none. */
-    public PgSession session() throws SQLException {
-        PgSession reused;
+    /**
+     * The open session, connecting first if there is none. A session kept from an earlier
+     * collection is handed out unchecked (no round trip): {@link Lease#fresh()} says whether it was
+     * opened just now, and a collection that finds a kept one lost on its first round trip calls
+     * {@link #reconnect} and repeats that round trip once.
+     */
+    public Lease lease() throws SQLException {
         synchronized (this) {
             if (closed) {
                 throw new SQLException("closed", "08003");
             }
-            reused = session;
-        }
-        // A connection that broke since the last scrape (server restarted) is replaced at once, so
-        // that this scrape still gets data.
-        if (reused != null) {
-            if (valid(reused)) {
-                return reused;
+            if (session != null) {
+                return new Lease(session, false);
             }
-            LOG.log(Level.INFO, "connection to " + source.redacted() + " was lost; reconnecting");
-            broken(reused);
         }
         // Connect outside the lock: abort() must be able to run meanwhile.
         PgSession opened = open();
@@ -64,12 +61,26 @@ public final class Link implements AutoCloseable {
             }
             if (session != null) {
                 quietClose(opened.connection());
-                return session;
+                return new Lease(session, false);
             }
             connection = opened.connection();
             session = opened;
-            return session;
+            return new Lease(session, true);
         }
+    }
+
+    /** A kept session that turned out lost (the server restarted, the backend was terminated): replaced by a new one. */
+    public Lease reconnect(PgSession lost) throws SQLException {
+        LOG.log(Level.INFO, "connection to " + source.redacted() + " was lost; reconnecting");
+        broken(lost);
+        return lease();
+    }
+
+    /**
+     * A session and whether it was opened just now (its login and setup were round trips, so it
+     * is known to work) or kept from an earlier collection.
+     */
+    public record Lease(PgSession session, boolean fresh) {
     }
 
     private PgSession open() throws SQLException {
@@ -107,14 +118,6 @@ public final class Link implements AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             quietClose(c);
             throw e;
-        }
-    }
-
-    private boolean valid(PgSession s) {
-        try {
-            return s.connection().isValid((int) Math.max(1, (timeout.toMillis() + 999) / 1000));
-        } catch (SQLException | RuntimeException e) {
-            return false;
         }
     }
 

@@ -129,19 +129,33 @@ public final class Target implements AutoCloseable {
     }
 
     private void run(Plan plan, List<PgCollector> planned, Collection collection) {
-        PgSession session;
+        Use use;
         try {
-            session = main.session();
+            use = new Use(main, main.lease(), collection, true);
         } catch (SQLException e) {
             problem("cannot connect to " + source.redacted() + ": " + Errors.describe(e));
             return;
         }
-        FamilySet statics = new FamilySet();
-        statics.add(STATIC, 1, session.server(), session.version().semver(), session.versionString());
-        collection.connected(statics);
-        boolean ok = runAll(planned, session, main, collection);
-        if (first && plan.discoverDatabases() && !collection.isSealed()) {
-            ok &= discovered(plan, session, collection);
+        boolean ok;
+        try {
+            ok = runAll(planned, use, collection);
+            if (collection.isSealed()) {
+                return; // the timeout cut it off (and said so)
+            }
+            // pg_up needs an answer on the first connection, also when nothing else asked it anything.
+            use.prove();
+            if (first && plan.discoverDatabases() && !collection.isSealed()) {
+                ok &= discovered(plan, use.session, collection);
+            }
+        } catch (Lost e) {
+            problem("cannot connect to " + source.redacted() + ": " + Errors.describe(e.cause));
+            return;
+        } catch (SQLException e) {
+            // The first connection never answered (prove() after its reconnect): no pg_up, as when it cannot connect.
+            if (!collection.isSealed()) {
+                problem("cannot connect to " + source.redacted() + ": " + Errors.describe(e));
+            }
+            return;
         }
         if (ok) {
             recovered();
@@ -153,7 +167,7 @@ public final class Target implements AutoCloseable {
      * query each go to the server together, in one round trip; if that fails, they run again one by
      * one, so that a failing query (a missing privilege, a missing view) costs only its own samples.
      */
-    private boolean runAll(List<PgCollector> list, PgSession session, Link link, Collection collection) {
+    private boolean runAll(List<PgCollector> list, Use use, Collection collection) {
         boolean allOk = true;
         int i = 0;
         while (i < list.size() && !collection.isSealed()) {
@@ -161,7 +175,7 @@ public final class Target implements AutoCloseable {
             List<String> queries = new ArrayList<>();
             while (i < list.size() && list.get(i).batchable()) {
                 PgCollector c = list.get(i++);
-                String sql = c.query(session.version());
+                String sql = c.query(use.session.version());
                 if (sql == null) {
                     collection.finished(c, new FamilySet(), 0, true); // nothing to ask this version
                 } else {
@@ -169,40 +183,40 @@ public final class Target implements AutoCloseable {
                     queries.add(sql);
                 }
             }
-            if (batch.size() > 1 && runBatch(batch, queries, session, collection)) {
-                batch.forEach(c -> failures.remove(c.name() + "@" + link.source().database()));
+            if (batch.size() > 1 && runBatch(batch, queries, use, collection)) {
+                batch.forEach(c -> failures.remove(c.name() + "@" + use.link.source().database()));
             } else {
                 for (PgCollector c : batch) {
-                    allOk &= runOne(c, session, link, collection);
+                    allOk &= runOne(c, use, collection.reserve(c));
                 }
             }
             if (i < list.size() && !list.get(i).batchable()) {
-                allOk &= runOne(list.get(i++), session, link, collection);
+                PgCollector c = list.get(i++);
+                // A query of its own (a custom query may answer from its cache without asking
+                // the server): a kept connection is checked first, as only a round trip can be retried.
+                try {
+                    use.prove();
+                } catch (SQLException e) {
+                    // The collector meets the same failure and reports it.
+                }
+                allOk &= runOne(c, use, collection.reserve(c));
             }
         }
         return allOk;
     }
 
     /** One round trip for several collectors; false (nothing recorded) if any of their queries failed. */
-    private static boolean runBatch(List<PgCollector> batch, List<String> queries, PgSession session, Collection collection) {
+    private static boolean runBatch(List<PgCollector> batch, List<String> queries, Use use, Collection collection) {
         long begin = System.nanoTime();
-        List<FamilySet> results = new ArrayList<>();
-        try (Statement st = session.connection().createStatement()) {
-            boolean isResultSet = st.execute(String.join(";\n", queries));
-            for (PgCollector c : batch) {
-                if (!isResultSet) {
-                    return false;
-                }
-                FamilySet samples = new FamilySet();
-                try (ResultSet rs = st.getResultSet()) {
-                    while (rs.next()) {
-                        c.row(rs, session, samples);
-                    }
-                }
-                results.add(samples);
-                isResultSet = st.getMoreResults();
-            }
+        List<FamilySet> results;
+        try {
+            results = use.trip(session -> batchResults(batch, queries, session));
+        } catch (Lost e) {
+            throw e;
         } catch (SQLException | RuntimeException e) {
+            return false;
+        }
+        if (results == null) {
             return false;
         }
         // One round trip for all of them: each collector's duration is its share of it.
@@ -213,28 +227,159 @@ public final class Target implements AutoCloseable {
         return true;
     }
 
-    private boolean runOne(PgCollector c, PgSession session, Link link, Collection collection) {
+    /** The batch's results, one per collector, or null if a statement gave no result set. */
+    private static List<FamilySet> batchResults(List<PgCollector> batch, List<String> queries, PgSession session)
+            throws SQLException {
+        List<FamilySet> results = new ArrayList<>();
+        try (Statement st = session.connection().createStatement()) {
+            boolean isResultSet = st.execute(String.join(";\n", queries));
+            for (PgCollector c : batch) {
+                if (!isResultSet) {
+                    return null;
+                }
+                FamilySet samples = new FamilySet();
+                try (ResultSet rs = st.getResultSet()) {
+                    while (rs.next()) {
+                        c.row(rs, session, samples);
+                    }
+                }
+                results.add(samples);
+                isResultSet = st.getMoreResults();
+            }
+        }
+        return results;
+    }
+
+    /** Runs one collector on its own and fills its place in the result; false if it failed. */
+    private boolean runOne(PgCollector c, Use use, Collection.Place slot) {
+        Collection collection = use.collection;
         if (collection.isSealed()) {
             return true;
         }
-        FamilySet samples = new FamilySet();
+        FamilySet[] samples = {new FamilySet()};
         long begin = System.nanoTime();
         boolean ok = true;
-        String key = c.name() + "@" + link.source().database();
+        String key = c.name() + "@" + use.link.source().database();
         try {
-            c.collect(session, samples);
+            use.trip(session -> {
+                samples[0] = new FamilySet(); // a repeated round trip starts over
+                c.collect(session, samples[0]);
+                return null;
+            });
             failures.remove(key);
+        } catch (Lost e) {
+            throw e;
         } catch (SQLException | RuntimeException e) {
             ok = false;
             if (!collection.isSealed()) {
-                failure(key, "collector " + c.name() + " failed on " + link.source().redacted() + ": " + Errors.describe(e));
+                failure(key, "collector " + c.name() + " failed on " + use.link.source().redacted() + ": " + Errors.describe(e));
             }
             if (e instanceof SQLException sql && Errors.isConnectionLost(sql)) {
-                link.broken(session);
+                use.link.broken(use.session);
             }
         }
-        collection.finished(c, samples, (System.nanoTime() - begin) / 1e9, ok);
+        slot.fill(samples[0], (System.nanoTime() - begin) / 1e9, ok);
         return ok;
+    }
+
+    /** A round trip on a {@link Use}'s session. */
+    @FunctionalInterface
+    private interface Trip<T> {
+        T run(PgSession session) throws SQLException;
+    }
+
+    /** A reconnect after a lost connection failed: the collection goes on without that connection. */
+    private static final class Lost extends RuntimeException {
+        final SQLException cause;
+
+        Lost(SQLException cause) {
+            super(cause.getMessage(), cause, false, false);
+            this.cause = cause;
+        }
+    }
+
+    /**
+     * A link's connection during one collection. A connection kept from an earlier collection is
+     * used without a check (a round trip per scrape); if its first round trip finds it lost (the
+     * backend was terminated, the server restarted: SQLSTATE class 08 or 57P, or a closed
+     * connection), it is replaced and that round trip runs again, once. A connection opened in this
+     * collection, or one that answered, is not retried: a later failure fails its collectors, as
+     * a failure in the middle of a collection always did.
+     */
+    private final class Use {
+        final Link link;
+        final Collection collection;
+        /** The first connection, whose answer is {@code pg_up} and {@code pg_static}. */
+        private final boolean primary;
+        PgSession session;
+        private boolean proven;
+        private boolean retried;
+
+        Use(Link link, Link.Lease lease, Collection collection, boolean primary) {
+            this.link = link;
+            this.collection = collection;
+            this.primary = primary;
+            this.session = lease.session();
+            if (lease.fresh()) {
+                proven();
+            }
+        }
+
+        <T> T trip(Trip<T> call) throws SQLException {
+            while (true) {
+                try {
+                    T result = call.run(session);
+                    proven();
+                    return result;
+                } catch (SQLException e) {
+                    if (proven || !Errors.isConnectionLost(e)) {
+                        proven(); // the server answered, with an error
+                        throw e;
+                    }
+                    if (retried || collection.isSealed()) {
+                        throw e;
+                    }
+                    retried = true;
+                    Link.Lease lease;
+                    try {
+                        lease = link.reconnect(session);
+                    } catch (SQLException c) {
+                        throw new Lost(c);
+                    }
+                    session = lease.session();
+                    if (lease.fresh()) {
+                        proven();
+                    }
+                } catch (RuntimeException e) {
+                    proven(); // a row the collector could not read: the server did answer
+                    throw e;
+                }
+            }
+        }
+
+        /** Makes sure the connection answered in this collection: a round trip if nothing else made one. */
+        void prove() throws SQLException {
+            if (!proven) {
+                int seconds = (int) Math.max(1, (timeout.toMillis() + 999) / 1000);
+                trip(s -> {
+                    if (!s.connection().isValid(seconds)) {
+                        throw new SQLException("the connection does not answer", "08006");
+                    }
+                    return null;
+                });
+            }
+        }
+
+        private void proven() {
+            if (!proven) {
+                proven = true;
+                if (primary) {
+                    FamilySet statics = new FamilySet();
+                    statics.add(STATIC, 1, session.server(), session.version().semver(), session.versionString());
+                    collection.connected(statics);
+                }
+            }
+        }
     }
 
     private boolean discovered(Plan plan, PgSession session, Collection collection) {
@@ -267,19 +412,17 @@ public final class Target implements AutoCloseable {
                 continue;
             }
             Link link = databases.computeIfAbsent(name, n -> new Link(source.withDatabase(n), timeout, aborter));
-            PgSession db;
             try {
-                db = link.session();
-            } catch (SQLException e) {
+                allOk &= runAll(perDatabase, new Use(link, link.lease(), collection, false), collection);
+            } catch (SQLException | Lost e) {
+                SQLException cause = e instanceof Lost lost ? lost.cause : (SQLException) e;
                 LOG.log(Level.WARNING, "cannot connect to database " + name + " on " + source.fingerprint() + ": "
-                        + Errors.describe(e));
+                        + Errors.describe(cause));
                 for (PgCollector c : perDatabase) {
                     collection.finished(c, new FamilySet(), 0, false);
                 }
                 allOk = false;
-                continue;
             }
-            allOk &= runAll(perDatabase, db, link, collection);
         }
         return allOk;
     }
