@@ -23,14 +23,21 @@ public final class Link implements AutoCloseable {
     private final DataSource source;
     private final Duration timeout;
     private final Executor aborter;
+    private final String role;
     private Connection connection;
     private PgSession session;
     private boolean closed;
 
     public Link(DataSource source, Duration timeout, Executor aborter) {
+        this(source, timeout, aborter, "");
+    }
+
+    /** {@code role} follows the data source in this link's log lines, e.g. {@code " (second connection)"}. */
+    public Link(DataSource source, Duration timeout, Executor aborter, String role) {
         this.source = source;
         this.timeout = timeout;
         this.aborter = aborter;
+        this.role = role;
     }
 
     public DataSource source() {
@@ -71,7 +78,7 @@ public final class Link implements AutoCloseable {
 
     /** A kept session that turned out lost (the server restarted, the backend was terminated): replaced by a new one. */
     public Lease reconnect(PgSession lost) throws SQLException {
-        LOG.log(Level.INFO, "connection to " + source.redacted() + " was lost; reconnecting");
+        LOG.log(Level.INFO, "connection to " + source.redacted() + role + " was lost; reconnecting");
         broken(lost);
         return lease();
     }
@@ -113,7 +120,7 @@ public final class Link implements AutoCloseable {
                 num = rs.getString(1);
                 text = rs.getString(2);
             }
-            LOG.log(Level.INFO, "connected to " + source.redacted() + " (PostgreSQL " + PgVersion.parse(num) + ")");
+            LOG.log(Level.INFO, "connected to " + source.redacted() + role + " (PostgreSQL " + PgVersion.parse(num) + ")");
             return new PgSession(c, PgVersion.parse(num), text, source.fingerprint());
         } catch (SQLException | RuntimeException e) {
             quietClose(c);
@@ -147,7 +154,7 @@ public final class Link implements AutoCloseable {
             try {
                 c.abort(aborter);
             } catch (SQLException | RuntimeException e) {
-                LOG.log(Level.DEBUG, "abort of " + source.redacted() + " failed", e);
+                LOG.log(Level.DEBUG, "abort of " + source.redacted() + role + " failed", e);
             }
         }
     }

@@ -18,17 +18,22 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One data source: its long-lived connection (plus one per discovered database) and its
- * collections. Scrapes that arrive while a collection runs share it instead of starting another;
+ * One data source: its long-lived connections (two: the collectors that want a connection of their
+ * own, {@link PgCollector#ownConnection}, run on the second while the others run on the first;
+ * plus one per discovered database) and its collections. Scrapes that arrive while a collection runs share it instead of starting another;
  * a collection still running at the deadline is sealed and its connection cut off.
  */
 public final class Target implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Target.class.getName());
     /** A collection that overran and a fresh one may run at once; more means the server is stuck. */
     private static final int MAX_RUNNING = 2;
+    /** How long collections stay on one connection after the server refused a second (too many connections). */
+    static final Duration SIDE_RETRY = Duration.ofMinutes(1);
+    private static final String SECOND_CONNECTION = "second connection";
 
     public static final MetricDesc STATIC = MetricDesc.untyped("pg_static", "Version string as reported by postgres",
             "server", "short_version", "version");
@@ -39,6 +44,12 @@ public final class Target implements AutoCloseable {
     private final Executor collectors;
     private final Executor aborter;
     private final Link main;
+    /** The second connection: collectors that want one of their own run there, beside the others. */
+    private final Link side;
+    /** Whether a collection's work on the second connection still runs (at most one at a time). */
+    private final AtomicBoolean sideBusy = new AtomicBoolean();
+    /** After the second connection could not be opened: not before this (nanoTime) again. */
+    private volatile long sideRetryAt = System.nanoTime();
     private final Map<String, Link> databases = new ConcurrentHashMap<>();
     private final AtomicInteger running = new AtomicInteger();
     private volatile String lastProblem = "";
@@ -86,6 +97,7 @@ public final class Target implements AutoCloseable {
         this.collectors = collectors;
         this.aborter = aborter;
         this.main = new Link(source, timeout, aborter);
+        this.side = new Link(source, timeout, aborter, " (second connection)");
     }
 
     public DataSource source() {
@@ -129,6 +141,7 @@ public final class Target implements AutoCloseable {
     }
 
     private void run(Plan plan, List<PgCollector> planned, Collection collection) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         Use use;
         try {
             use = new Use(main, main.lease(), collection, true);
@@ -136,9 +149,12 @@ public final class Target implements AutoCloseable {
             problem("cannot connect to " + source.redacted() + ": " + Errors.describe(e));
             return;
         }
+        // Only once the first connection is there: a second one must never take the last
+        // connection slot (a role's CONNECTION LIMIT, max_connections) from the first.
+        Side aside = startSide(planned, collection);
         boolean ok;
         try {
-            ok = runAll(planned, use, collection);
+            ok = runAll(planned, use, collection, aside);
             if (collection.isSealed()) {
                 return; // the timeout cut it off (and said so)
             }
@@ -146,6 +162,9 @@ public final class Target implements AutoCloseable {
             use.prove();
             if (first && plan.discoverDatabases() && !collection.isSealed()) {
                 ok &= discovered(plan, use.session, collection);
+            }
+            if (aside != null) {
+                ok &= aside.finish(use, collection, deadline);
             }
         } catch (Lost e) {
             problem("cannot connect to " + source.redacted() + ": " + Errors.describe(e.cause));
@@ -166,8 +185,9 @@ public final class Target implements AutoCloseable {
      * Runs collectors on one connection; false if any failed. Consecutive collectors that are one
      * query each go to the server together, in one round trip; if that fails, they run again one by
      * one, so that a failing query (a missing privilege, a missing view) costs only its own samples.
+     * Collectors that the second connection runs ({@code aside}) only get their place in the result here.
      */
-    private boolean runAll(List<PgCollector> list, Use use, Collection collection) {
+    private boolean runAll(List<PgCollector> list, Use use, Collection collection, Side aside) {
         boolean allOk = true;
         int i = 0;
         while (i < list.size() && !collection.isSealed()) {
@@ -175,6 +195,10 @@ public final class Target implements AutoCloseable {
             List<String> queries = new ArrayList<>();
             while (i < list.size() && list.get(i).batchable()) {
                 PgCollector c = list.get(i++);
+                if (aside != null && aside.takes(c)) {
+                    aside.reserved(c, collection.reserve(c));
+                    continue;
+                }
                 String sql = c.query(use.session.version());
                 if (sql == null) {
                     collection.finished(c, new FamilySet(), 0, true); // nothing to ask this version
@@ -192,14 +216,18 @@ public final class Target implements AutoCloseable {
             }
             if (i < list.size() && !list.get(i).batchable()) {
                 PgCollector c = list.get(i++);
-                // A query of its own (a custom query may answer from its cache without asking
-                // the server): a kept connection is checked first, as only a round trip can be retried.
-                try {
-                    use.prove();
-                } catch (SQLException e) {
-                    // The collector meets the same failure and reports it.
+                if (aside != null && aside.takes(c)) {
+                    aside.reserved(c, collection.reserve(c));
+                } else {
+                    // A query of its own (a custom query may answer from its cache without asking
+                    // the server): a kept connection is checked first, as only a round trip can be retried.
+                    try {
+                        use.prove();
+                    } catch (SQLException e) {
+                        // The collector meets the same failure and reports it.
+                    }
+                    allOk &= runOne(c, use, collection.reserve(c));
                 }
-                allOk &= runOne(c, use, collection.reserve(c));
             }
         }
         return allOk;
@@ -382,6 +410,166 @@ public final class Target implements AutoCloseable {
         }
     }
 
+    /** The collectors that want a connection of their own, started on the second connection; null if none. */
+    private Side startSide(List<PgCollector> planned, Collection collection) {
+        List<PgCollector> own = planned.stream().filter(PgCollector::ownConnection).toList();
+        if (own.isEmpty()) {
+            return null;
+        }
+        Side aside = new Side(own);
+        if (System.nanoTime() - sideRetryAt < 0 || !sideBusy.compareAndSet(false, true)) {
+            // The second connection could not be opened a moment ago, or still serves an earlier
+            // collection that overran: this one runs them on the first connection, so that a
+            // stuck server never gets a third.
+            aside.done.complete(null);
+            return aside;
+        }
+        try {
+            collectors.execute(() -> {
+                try {
+                    aside.run(collection);
+                } catch (RuntimeException | Error e) {
+                    LOG.log(Level.WARNING, "collection from " + source.redacted() + " failed on the second connection", e);
+                } finally {
+                    sideBusy.set(false);
+                    aside.done.complete(null);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            sideBusy.set(false);
+            aside.done.complete(null);
+        }
+        return aside;
+    }
+
+    /**
+     * Collectors on the second connection, run while the first connection runs the others (as
+     * postgres_exporter collects with two connections at once). Each one's samples go where the
+     * first connection's run order puts them, so the result is the same as one after another. If
+     * the second connection is not there (it cannot connect, no thread is free, it is still busy),
+     * the first connection runs them at the end, as it would without a second one.
+     */
+    private final class Side {
+        private final List<PgCollector> own;
+        /** Per collector: its place (reserved by the first connection) and its run (done by the second). */
+        private final Map<PgCollector, Handoff> handoffs = new java.util.IdentityHashMap<>();
+        /** Completes when the second connection is done: with the failure to get a connection, or null. */
+        final CompletableFuture<SQLException> done = new CompletableFuture<>();
+        private volatile boolean ran;
+
+        Side(List<PgCollector> own) {
+            this.own = own;
+            own.forEach(c -> handoffs.put(c, new Handoff()));
+        }
+
+        boolean takes(PgCollector c) {
+            return handoffs.containsKey(c);
+        }
+
+        void reserved(PgCollector c, Collection.Slot slot) {
+            handoffs.get(c).reserved(slot);
+        }
+
+        void run(Collection collection) {
+            Use use;
+            try {
+                use = new Use(side, side.lease(), collection, false);
+                for (PgCollector c : own) {
+                    Handoff h = handoffs.get(c);
+                    h.ok = runOne(c, use, h);
+                }
+            } catch (SQLException e) {
+                unavailable(e);
+                return;
+            } catch (Lost e) {
+                unavailable(e.cause);
+                return;
+            }
+            failures.remove(SECOND_CONNECTION);
+            ran = true;
+        }
+
+        private void unavailable(SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("53")) {
+                // Too many connections (for the role, or the server): not again on every scrape.
+                // Anything else (a restart in progress) is tried again on the next one.
+                sideRetryAt = System.nanoTime() + SIDE_RETRY.toNanos();
+            }
+            done.complete(e);
+        }
+
+        /** Waits for the second connection (or runs its collectors here); false if any failed. */
+        boolean finish(Use first, Collection collection, long deadline) {
+            SQLException unavailable;
+            try {
+                unavailable = done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                return false; // sealed by now, or about to be; the abort ends the second connection's wait
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (java.util.concurrent.ExecutionException e) {
+                return false;
+            }
+            if (ran) {
+                return handoffs.values().stream().allMatch(h -> h.ok);
+            }
+            if (unavailable != null && !collection.isSealed()) {
+                failure(SECOND_CONNECTION, "cannot open a second connection to " + source.redacted() + " ("
+                        + Errors.describe(unavailable) + "); collecting " + own.stream().map(PgCollector::name).toList()
+                        + " on the first one");
+            }
+            boolean ok = true;
+            for (PgCollector c : own) {
+                Handoff h = handoffs.get(c);
+                Collection.Slot slot = h.unfilledSlot();
+                if (slot != null) {
+                    ok &= runOne(c, first, slot);
+                } else {
+                    ok &= h.ok;
+                }
+            }
+            return ok;
+        }
+    }
+
+    /**
+     * One collector's place in the result (reserved by the first connection, in run order) and
+     * its samples (from the second connection), in whichever order they come.
+     */
+    private static final class Handoff implements Collection.Place {
+        private Collection.Slot slot;
+        private FamilySet samples;
+        private double seconds;
+        private boolean success;
+        private boolean filled;
+        volatile boolean ok = true;
+
+        synchronized void reserved(Collection.Slot place) {
+            slot = place;
+            pass();
+        }
+
+        @Override
+        public synchronized void fill(FamilySet result, double took, boolean succeeded) {
+            samples = result;
+            seconds = took;
+            success = succeeded;
+            filled = true;
+            pass();
+        }
+
+        /** The reserved place if the second connection never filled it, else null. */
+        synchronized Collection.Slot unfilledSlot() {
+            return filled ? null : slot;
+        }
+
+        private void pass() {
+            if (slot != null && filled) {
+                slot.fill(samples, seconds, success);
+            }
+        }
+    }
     private boolean discovered(Plan plan, PgSession session, Collection collection) {
         List<String> names = new ArrayList<>();
         try {
@@ -413,7 +601,7 @@ public final class Target implements AutoCloseable {
             }
             Link link = databases.computeIfAbsent(name, n -> new Link(source.withDatabase(n), timeout, aborter));
             try {
-                allOk &= runAll(perDatabase, new Use(link, link.lease(), collection, false), collection);
+                allOk &= runAll(perDatabase, new Use(link, link.lease(), collection, false), collection, null);
             } catch (SQLException | Lost e) {
                 SQLException cause = e instanceof Lost lost ? lost.cause : (SQLException) e;
                 LOG.log(Level.WARNING, "cannot connect to database " + name + " on " + source.fingerprint() + ": "
@@ -429,6 +617,7 @@ public final class Target implements AutoCloseable {
 
     private void abortAll() {
         main.abort();
+        side.abort();
         databases.values().forEach(Link::abort);
     }
 
@@ -460,6 +649,7 @@ public final class Target implements AutoCloseable {
     @Override
     public void close() {
         main.close();
+        side.close();
         databases.values().forEach(Link::close);
         databases.clear();
     }
