@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * One data source: its long-lived connections (two: the collectors that want a connection of their
  * own, {@link PgCollector#ownConnection}, run on the second while the others run on the first;
- * plus one per discovered database) and its collections. Scrapes that arrive while a collection runs share it instead of starting another;
- * a collection still running at the deadline is sealed and its connection cut off.
+ * plus one per discovered database) and its collections. Scrapes that arrive while a collection
+ * runs share it instead of starting another; a collection still running at the deadline is sealed
+ * and its connections cut off.
  */
 public final class Target implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Target.class.getName());
