@@ -99,8 +99,76 @@ class AdapterFailuresIT {
             }
             var count = victim.execInContainer("psql", "-U", "postgres", "-tAc",
                     "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'podkit-metrics-adapter'");
-            assertEquals("1", count.getStdout().trim(), "one connection after a pause, a restart and many scrapes: " + count);
+            assertEquals("2", count.getStdout().trim(), "two connections after a pause, a restart and many scrapes: " + count
+                    + "\n" + adapter.getLogs(OutputType.STDERR));
         }
+    }
+
+    /**
+     * A kept connection is used without a check round trip before each scrape: a backend that was
+     * terminated since the last scrape (both of the adapter's) is found on the first query,
+     * replaced, and the query sent again, once. The next scrape is complete, as before.
+     */
+    @Test
+    void terminatedBackendsCostNoFailedScrape() throws Exception {
+        try (PostgreSQLContainer victim = Postgres.create(Postgres.network(), "terminated");
+             MetricsAdapterContainer adapter = new MetricsAdapterContainer()) {
+            victim.start();
+            adapter.withDataSource(victim).start();
+            assertEquals(1.0, eventuallyUp(adapter));
+            Set<String> families = pgFamilies(Scrapes.scrape(adapter.getMetricsUrl()));
+            for (int round = 0; round < 3; round++) {
+                var killed = victim.execInContainer("psql", "-U", "postgres", "-tAc",
+                        "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 10000)) FROM pg_stat_activity"
+                                + " WHERE application_name = 'podkit-metrics-adapter'");
+                assertEquals("2", killed.getStdout().trim(), "both connections terminated: " + killed);
+
+                PrometheusText text = Scrapes.scrape(adapter.getMetricsUrl());
+                assertEquals(1.0, value(text, "pg_up"), "round " + round);
+                assertEquals(0.0, value(text, "pg_exporter_last_scrape_error"), "round " + round);
+                List<String> failed = text.samples.stream()
+                        .filter(s -> s.name().equals("pg_scrape_collector_success") && s.value() != 1.0)
+                        .map(s -> s.labels().get("collector")).toList();
+                assertEquals(List.of(), failed, "round " + round);
+                assertTrue(value(text, "pg_database_size_bytes", Map.of("datname", "postgres")) > 0);
+                assertEquals(families, pgFamilies(text), "round " + round);
+            }
+            var count = victim.execInContainer("psql", "-U", "postgres", "-tAc",
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'podkit-metrics-adapter'");
+            assertEquals("2", count.getStdout().trim(), "replaced, not added: " + count);
+        }
+    }
+
+    /**
+     * A role that may open one connection: the second connection never takes it from the first;
+     * it fails once, says so in one line, and the database sizes are collected on the first.
+     */
+    @Test
+    void aRoleWithConnectionLimitOneGetsEveryCollectorOnOneConnection() throws Exception {
+        PostgreSQLContainer pg = Postgres.shared();
+        Postgres.sql(pg, "postgres", "CREATE ROLE single LOGIN PASSWORD 'single-pw' CONNECTION LIMIT 1",
+                "GRANT pg_monitor TO single");
+        try (MetricsAdapterContainer adapter = new MetricsAdapterContainer()
+                .withDataSource(pg, "single", "single-pw", "postgres")) {
+            adapter.start();
+            for (int i = 0; i < 3; i++) {
+                PrometheusText text = Scrapes.scrape(adapter.getMetricsUrl());
+                assertEquals(1.0, value(text, "pg_up"), "scrape " + i);
+                assertEquals(1.0, value(text, "pg_scrape_collector_success", Map.of("collector", "database")), "scrape " + i);
+                assertTrue(value(text, "pg_database_size_bytes", Map.of("datname", "second")) > 0);
+            }
+            String logs = adapter.getLogs(OutputType.STDERR);
+            assertEquals(1, logs.lines().filter(l -> l.contains("cannot open a second connection")).count(), logs);
+            assertTrue(logs.lines().noneMatch(l -> l.contains("single-pw")), "no password in the log");
+        } finally {
+            Postgres.sql(pg, "postgres", "DROP ROLE single");
+        }
+    }
+
+    private static Set<String> pgFamilies(PrometheusText text) {
+        Set<String> names = new HashSet<>();
+        text.types.keySet().stream().filter(n -> n.startsWith("pg_")).forEach(names::add);
+        return names;
     }
 
     private static double eventuallyUp(MetricsAdapterContainer adapter) throws Exception {

@@ -113,7 +113,8 @@ class AdapterFeaturesIT {
             Postgres.sql(pg, "third", "DROP TABLE ephemeral");
             PrometheusText after = Scrapes.scrape(adapter.getMetricsUrl());
             assertTrue(after.samples.stream().noneMatch(s -> "ephemeral".equals(s.labels().get("relname"))));
-            assertEquals(3, Postgres.adapterConnections(pg), "one long-lived connection per database");
+            assertEquals(4, Postgres.adapterConnections(pg),
+                    "one long-lived connection per discovered database, two for the data source's own");
         } finally {
             Postgres.sql(pg, "postgres", "DROP DATABASE skipme WITH (FORCE)", "DROP DATABASE third WITH (FORCE)");
         }

@@ -25,7 +25,7 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
  * The adapter against a real PostgreSQL: postgres_exporter's default families with its names,
- * types and label names, both exposition formats, per-scrape collection and one connection.
+ * types and label names, both exposition formats, per-scrape collection and two connections.
  */
 class MetricsAdapterIT {
     private static PostgreSQLContainer pg;
@@ -235,7 +235,7 @@ class MetricsAdapterIT {
     }
 
     @Test
-    void concurrentScrapesUseOneLongLivedConnection() throws Exception {
+    void concurrentScrapesUseTheTwoLongLivedConnections() throws Exception {
         List<CompletableFuture<PrometheusText>> parallel = IntStream.range(0, 8)
                 .mapToObj(i -> CompletableFuture.supplyAsync(() -> {
                     try {
@@ -250,7 +250,8 @@ class MetricsAdapterIT {
         for (int i = 0; i < 5; i++) {
             Scrapes.scrape(adapter.getMetricsUrl());
         }
-        assertEquals(1, Postgres.adapterConnections(pg), "one connection, however many scrapes");
+        assertEquals(2, Postgres.adapterConnections(pg),
+                "two connections (database sizes on the second), however many scrapes");
     }
 
     @Test

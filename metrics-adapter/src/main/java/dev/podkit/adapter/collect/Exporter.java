@@ -67,7 +67,8 @@ public final class Exporter implements AutoCloseable {
         this.version = version;
         this.extraFamilies = extraFamilies;
         // Threads only while collections run; a stuck one ends at the socket timeout at the latest.
-        int max = 2 * (sources.size() + PROBE_TARGETS) + 2;
+        // Per target: two collections (one that overran and a fresh one) and the second connection's work.
+        int max = 3 * (sources.size() + PROBE_TARGETS) + 2;
         this.collectors = new ThreadPoolExecutor(0, max, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 daemonThreads("pg-collect"));
         this.aborter = new ThreadPoolExecutor(0, 4, 10, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),

@@ -23,37 +23,41 @@ public final class Link implements AutoCloseable {
     private final DataSource source;
     private final Duration timeout;
     private final Executor aborter;
+    private final String role;
     private Connection connection;
     private PgSession session;
     private boolean closed;
 
     public Link(DataSource source, Duration timeout, Executor aborter) {
+        this(source, timeout, aborter, "");
+    }
+
+    /** {@code role} follows the data source in this link's log lines, e.g. {@code " (second connection)"}. */
+    public Link(DataSource source, Duration timeout, Executor aborter, String role) {
         this.source = source;
         this.timeout = timeout;
         this.aborter = aborter;
+        this.role = role;
     }
 
     public DataSource source() {
         return source;
     }
 
-    /** The open session, connecting first if there is none. */
-    public PgSession session() throws SQLException {
-        PgSession reused;
+    /**
+     * The open session, connecting first if there is none. A session kept from an earlier
+     * collection is handed out unchecked (no round trip): {@link Lease#fresh()} says whether it was
+     * opened just now, and a collection that finds a kept one lost on its first round trip calls
+     * {@link #reconnect} and repeats that round trip once.
+     */
+    public Lease lease() throws SQLException {
         synchronized (this) {
             if (closed) {
                 throw new SQLException("closed", "08003");
             }
-            reused = session;
-        }
-        // A connection that broke since the last scrape (server restarted) is replaced at once, so
-        // that this scrape still gets data.
-        if (reused != null) {
-            if (valid(reused)) {
-                return reused;
+            if (session != null) {
+                return new Lease(session, false);
             }
-            LOG.log(Level.INFO, "connection to " + source.redacted() + " was lost; reconnecting");
-            broken(reused);
         }
         // Connect outside the lock: abort() must be able to run meanwhile.
         PgSession opened = open();
@@ -64,12 +68,26 @@ public final class Link implements AutoCloseable {
             }
             if (session != null) {
                 quietClose(opened.connection());
-                return session;
+                return new Lease(session, false);
             }
             connection = opened.connection();
             session = opened;
-            return session;
+            return new Lease(session, true);
         }
+    }
+
+    /** A kept session that turned out lost (the server restarted, the backend was terminated): replaced by a new one. */
+    public Lease reconnect(PgSession lost) throws SQLException {
+        LOG.log(Level.INFO, "connection to " + source.redacted() + role + " was lost; reconnecting");
+        broken(lost);
+        return lease();
+    }
+
+    /**
+     * A session and whether it was opened just now (its login and setup were round trips, so it
+     * is known to work) or kept from an earlier collection.
+     */
+    public record Lease(PgSession session, boolean fresh) {
     }
 
     private PgSession open() throws SQLException {
@@ -102,19 +120,11 @@ public final class Link implements AutoCloseable {
                 num = rs.getString(1);
                 text = rs.getString(2);
             }
-            LOG.log(Level.INFO, "connected to " + source.redacted() + " (PostgreSQL " + PgVersion.parse(num) + ")");
+            LOG.log(Level.INFO, "connected to " + source.redacted() + role + " (PostgreSQL " + PgVersion.parse(num) + ")");
             return new PgSession(c, PgVersion.parse(num), text, source.fingerprint());
         } catch (SQLException | RuntimeException e) {
             quietClose(c);
             throw e;
-        }
-    }
-
-    private boolean valid(PgSession s) {
-        try {
-            return s.connection().isValid((int) Math.max(1, (timeout.toMillis() + 999) / 1000));
-        } catch (SQLException | RuntimeException e) {
-            return false;
         }
     }
 
@@ -144,7 +154,7 @@ public final class Link implements AutoCloseable {
             try {
                 c.abort(aborter);
             } catch (SQLException | RuntimeException e) {
-                LOG.log(Level.DEBUG, "abort of " + source.redacted() + " failed", e);
+                LOG.log(Level.DEBUG, "abort of " + source.redacted() + role + " failed", e);
             }
         }
     }

@@ -59,4 +59,13 @@ public interface PgCollector {
     default boolean batchable() {
         return true;
     }
+
+    /**
+     * Whether it runs on the data source's second connection, concurrently with the other
+     * collectors on the first (postgres_exporter, too, collects with two connections at once): for a
+     * query that keeps the server busy long enough to be worth a connection of its own.
+     */
+    default boolean ownConnection() {
+        return false;
+    }
 }

@@ -18,17 +18,23 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One data source: its long-lived connection (plus one per discovered database) and its
- * collections. Scrapes that arrive while a collection runs share it instead of starting another;
- * a collection still running at the deadline is sealed and its connection cut off.
+ * One data source: its long-lived connections (two: the collectors that want a connection of their
+ * own, {@link PgCollector#ownConnection}, run on the second while the others run on the first;
+ * plus one per discovered database) and its collections. Scrapes that arrive while a collection
+ * runs share it instead of starting another; a collection still running at the deadline is sealed
+ * and its connections cut off.
  */
 public final class Target implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Target.class.getName());
     /** A collection that overran and a fresh one may run at once; more means the server is stuck. */
     private static final int MAX_RUNNING = 2;
+    /** How long collections stay on one connection after the server refused a second (too many connections). */
+    static final Duration SIDE_RETRY = Duration.ofMinutes(1);
+    private static final String SECOND_CONNECTION = "second connection";
 
     public static final MetricDesc STATIC = MetricDesc.untyped("pg_static", "Version string as reported by postgres",
             "server", "short_version", "version");
@@ -39,6 +45,12 @@ public final class Target implements AutoCloseable {
     private final Executor collectors;
     private final Executor aborter;
     private final Link main;
+    /** The second connection: collectors that want one of their own run there, beside the others. */
+    private final Link side;
+    /** Whether a collection's work on the second connection still runs (at most one at a time). */
+    private final AtomicBoolean sideBusy = new AtomicBoolean();
+    /** After the second connection could not be opened: not before this (nanoTime) again. */
+    private volatile long sideRetryAt = System.nanoTime();
     private final Map<String, Link> databases = new ConcurrentHashMap<>();
     private final AtomicInteger running = new AtomicInteger();
     private volatile String lastProblem = "";
@@ -86,6 +98,7 @@ public final class Target implements AutoCloseable {
         this.collectors = collectors;
         this.aborter = aborter;
         this.main = new Link(source, timeout, aborter);
+        this.side = new Link(source, timeout, aborter, " (second connection)");
     }
 
     public DataSource source() {
@@ -129,20 +142,40 @@ public final class Target implements AutoCloseable {
     }
 
     private void run(Plan plan, List<PgCollector> planned, Collection collection) {
-        PgSession session;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Use use;
         try {
-            session = main.session();
+            use = new Use(main, main.lease(), collection, true);
         } catch (SQLException e) {
             problem("cannot connect to " + source.redacted() + ": " + Errors.describe(e));
             return;
         }
-        collection.connected();
-        FamilySet statics = new FamilySet();
-        statics.add(STATIC, 1, session.server(), session.version().semver(), session.versionString());
-        collection.serverFamilies(statics);
-        boolean ok = runAll(planned, session, main, collection);
-        if (first && plan.discoverDatabases() && !collection.isSealed()) {
-            ok &= discovered(plan, session, collection);
+        // Only once the first connection is there: a second one must never take the last
+        // connection slot (a role's CONNECTION LIMIT, max_connections) from the first.
+        Side aside = startSide(planned, collection);
+        boolean ok;
+        try {
+            ok = runAll(planned, use, collection, aside);
+            if (collection.isSealed()) {
+                return; // the timeout cut it off (and said so)
+            }
+            // pg_up needs an answer on the first connection, also when nothing else asked it anything.
+            use.prove();
+            if (first && plan.discoverDatabases() && !collection.isSealed()) {
+                ok &= discovered(plan, use.session, collection);
+            }
+            if (aside != null) {
+                ok &= aside.finish(use, collection, deadline);
+            }
+        } catch (Lost e) {
+            problem("cannot connect to " + source.redacted() + ": " + Errors.describe(e.cause));
+            return;
+        } catch (SQLException e) {
+            // The first connection never answered (prove() after its reconnect): no pg_up, as when it cannot connect.
+            if (!collection.isSealed()) {
+                problem("cannot connect to " + source.redacted() + ": " + Errors.describe(e));
+            }
+            return;
         }
         if (ok) {
             recovered();
@@ -153,8 +186,9 @@ public final class Target implements AutoCloseable {
      * Runs collectors on one connection; false if any failed. Consecutive collectors that are one
      * query each go to the server together, in one round trip; if that fails, they run again one by
      * one, so that a failing query (a missing privilege, a missing view) costs only its own samples.
+     * Collectors that the second connection runs ({@code aside}) only get their place in the result here.
      */
-    private boolean runAll(List<PgCollector> list, PgSession session, Link link, Collection collection) {
+    private boolean runAll(List<PgCollector> list, Use use, Collection collection, Side aside) {
         boolean allOk = true;
         int i = 0;
         while (i < list.size() && !collection.isSealed()) {
@@ -162,7 +196,11 @@ public final class Target implements AutoCloseable {
             List<String> queries = new ArrayList<>();
             while (i < list.size() && list.get(i).batchable()) {
                 PgCollector c = list.get(i++);
-                String sql = c.query(session.version());
+                if (aside != null && aside.takes(c)) {
+                    aside.reserved(c, collection.reserve(c));
+                    continue;
+                }
+                String sql = c.query(use.session.version());
                 if (sql == null) {
                     collection.finished(c, new FamilySet(), 0, true); // nothing to ask this version
                 } else {
@@ -170,40 +208,44 @@ public final class Target implements AutoCloseable {
                     queries.add(sql);
                 }
             }
-            if (batch.size() > 1 && runBatch(batch, queries, session, collection)) {
-                batch.forEach(c -> failures.remove(c.name() + "@" + link.source().database()));
+            if (batch.size() > 1 && runBatch(batch, queries, use, collection)) {
+                batch.forEach(c -> failures.remove(c.name() + "@" + use.link.source().database()));
             } else {
                 for (PgCollector c : batch) {
-                    allOk &= runOne(c, session, link, collection);
+                    allOk &= runOne(c, use, collection.reserve(c));
                 }
             }
             if (i < list.size() && !list.get(i).batchable()) {
-                allOk &= runOne(list.get(i++), session, link, collection);
+                PgCollector c = list.get(i++);
+                if (aside != null && aside.takes(c)) {
+                    aside.reserved(c, collection.reserve(c));
+                } else {
+                    // A query of its own (a custom query may answer from its cache without asking
+                    // the server): a kept connection is checked first, as only a round trip can be retried.
+                    try {
+                        use.prove();
+                    } catch (SQLException e) {
+                        // The collector meets the same failure and reports it.
+                    }
+                    allOk &= runOne(c, use, collection.reserve(c));
+                }
             }
         }
         return allOk;
     }
 
     /** One round trip for several collectors; false (nothing recorded) if any of their queries failed. */
-    private static boolean runBatch(List<PgCollector> batch, List<String> queries, PgSession session, Collection collection) {
+    private static boolean runBatch(List<PgCollector> batch, List<String> queries, Use use, Collection collection) {
         long begin = System.nanoTime();
-        List<FamilySet> results = new ArrayList<>();
-        try (Statement st = session.connection().createStatement()) {
-            boolean isResultSet = st.execute(String.join(";\n", queries));
-            for (PgCollector c : batch) {
-                if (!isResultSet) {
-                    return false;
-                }
-                FamilySet samples = new FamilySet();
-                try (ResultSet rs = st.getResultSet()) {
-                    while (rs.next()) {
-                        c.row(rs, session, samples);
-                    }
-                }
-                results.add(samples);
-                isResultSet = st.getMoreResults();
-            }
+        List<FamilySet> results;
+        try {
+            results = use.trip(session -> batchResults(batch, queries, session));
+        } catch (Lost e) {
+            throw e;
         } catch (SQLException | RuntimeException e) {
+            return false;
+        }
+        if (results == null) {
             return false;
         }
         // One round trip for all of them: each collector's duration is its share of it.
@@ -214,30 +256,321 @@ public final class Target implements AutoCloseable {
         return true;
     }
 
-    private boolean runOne(PgCollector c, PgSession session, Link link, Collection collection) {
+    /** The batch's results, one per collector, or null if a statement gave no result set. */
+    private static List<FamilySet> batchResults(List<PgCollector> batch, List<String> queries, PgSession session)
+            throws SQLException {
+        List<FamilySet> results = new ArrayList<>();
+        try (Statement st = session.connection().createStatement()) {
+            boolean isResultSet = st.execute(String.join(";\n", queries));
+            for (PgCollector c : batch) {
+                if (!isResultSet) {
+                    return null;
+                }
+                FamilySet samples = new FamilySet();
+                try (ResultSet rs = st.getResultSet()) {
+                    while (rs.next()) {
+                        c.row(rs, session, samples);
+                    }
+                }
+                results.add(samples);
+                isResultSet = st.getMoreResults();
+            }
+        }
+        return results;
+    }
+
+    /** Runs one collector on its own and fills its place in the result; false if it failed. */
+    private boolean runOne(PgCollector c, Use use, Collection.Place slot) {
+        Collection collection = use.collection;
         if (collection.isSealed()) {
             return true;
         }
-        FamilySet samples = new FamilySet();
+        FamilySet[] samples = {new FamilySet()};
         long begin = System.nanoTime();
         boolean ok = true;
-        String key = c.name() + "@" + link.source().database();
+        String key = c.name() + "@" + use.link.source().database();
         try {
-            c.collect(session, samples);
+            use.trip(session -> {
+                samples[0] = new FamilySet(); // a repeated round trip starts over
+                c.collect(session, samples[0]);
+                return null;
+            });
             failures.remove(key);
+        } catch (Lost e) {
+            throw e;
         } catch (SQLException | RuntimeException e) {
             ok = false;
             if (!collection.isSealed()) {
-                failure(key, "collector " + c.name() + " failed on " + link.source().redacted() + ": " + Errors.describe(e));
+                failure(key, "collector " + c.name() + " failed on " + use.link.source().redacted() + ": " + Errors.describe(e));
             }
             if (e instanceof SQLException sql && Errors.isConnectionLost(sql)) {
-                link.broken(session);
+                use.link.broken(use.session);
             }
         }
-        collection.finished(c, samples, (System.nanoTime() - begin) / 1e9, ok);
+        slot.fill(samples[0], (System.nanoTime() - begin) / 1e9, ok);
         return ok;
     }
 
+    /** A round trip on a {@link Use}'s session. */
+    @FunctionalInterface
+    private interface Trip<T> {
+        T run(PgSession session) throws SQLException;
+    }
+
+    /** A reconnect after a lost connection failed: the collection goes on without that connection. */
+    private static final class Lost extends RuntimeException {
+        final SQLException cause;
+
+        Lost(SQLException cause) {
+            super(cause.getMessage(), cause, false, false);
+            this.cause = cause;
+        }
+    }
+
+    /**
+     * A link's connection during one collection. A connection kept from an earlier collection is
+     * used without a check (a round trip per scrape); if its first round trip finds it lost (the
+     * backend was terminated, the server restarted: SQLSTATE class 08 or 57P, or a closed
+     * connection), it is replaced and that round trip runs again, once. A connection opened in this
+     * collection, or one that answered, is not retried: a later failure fails its collectors, as
+     * a failure in the middle of a collection always did.
+     */
+    private final class Use {
+        final Link link;
+        final Collection collection;
+        /** The first connection, whose answer is {@code pg_up} and {@code pg_static}. */
+        private final boolean primary;
+        PgSession session;
+        private boolean proven;
+        private boolean retried;
+
+        Use(Link link, Link.Lease lease, Collection collection, boolean primary) {
+            this.link = link;
+            this.collection = collection;
+            this.primary = primary;
+            this.session = lease.session();
+            if (lease.fresh()) {
+                proven();
+            }
+        }
+
+        <T> T trip(Trip<T> call) throws SQLException {
+            while (true) {
+                try {
+                    T result = call.run(session);
+                    proven();
+                    return result;
+                } catch (SQLException e) {
+                    if (proven || !Errors.isConnectionLost(e)) {
+                        proven(); // the server answered, with an error
+                        throw e;
+                    }
+                    if (retried || collection.isSealed()) {
+                        throw e;
+                    }
+                    retried = true;
+                    Link.Lease lease;
+                    try {
+                        lease = link.reconnect(session);
+                    } catch (SQLException c) {
+                        throw new Lost(c);
+                    }
+                    session = lease.session();
+                    if (lease.fresh()) {
+                        proven();
+                    }
+                } catch (RuntimeException e) {
+                    proven(); // a row the collector could not read: the server did answer
+                    throw e;
+                }
+            }
+        }
+
+        /** Makes sure the connection answered in this collection: a round trip if nothing else made one. */
+        void prove() throws SQLException {
+            if (!proven) {
+                int seconds = (int) Math.max(1, (timeout.toMillis() + 999) / 1000);
+                trip(s -> {
+                    if (!s.connection().isValid(seconds)) {
+                        throw new SQLException("the connection does not answer", "08006");
+                    }
+                    return null;
+                });
+            }
+        }
+
+        private void proven() {
+            if (!proven) {
+                proven = true;
+                if (primary) {
+                    FamilySet statics = new FamilySet();
+                    statics.add(STATIC, 1, session.server(), session.version().semver(), session.versionString());
+                    collection.connected(statics);
+                }
+            }
+        }
+    }
+
+    /** The collectors that want a connection of their own, started on the second connection; null if none. */
+    private Side startSide(List<PgCollector> planned, Collection collection) {
+        List<PgCollector> own = planned.stream().filter(PgCollector::ownConnection).toList();
+        if (own.isEmpty()) {
+            return null;
+        }
+        Side aside = new Side(own);
+        if (System.nanoTime() - sideRetryAt < 0 || !sideBusy.compareAndSet(false, true)) {
+            // The second connection could not be opened a moment ago, or still serves an earlier
+            // collection that overran: this one runs them on the first connection, so that a
+            // stuck server never gets a third.
+            aside.done.complete(null);
+            return aside;
+        }
+        try {
+            collectors.execute(() -> {
+                try {
+                    aside.run(collection);
+                } catch (RuntimeException | Error e) {
+                    LOG.log(Level.WARNING, "collection from " + source.redacted() + " failed on the second connection", e);
+                } finally {
+                    sideBusy.set(false);
+                    aside.done.complete(null);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            sideBusy.set(false);
+            aside.done.complete(null);
+        }
+        return aside;
+    }
+
+    /**
+     * Collectors on the second connection, run while the first connection runs the others (as
+     * postgres_exporter collects with two connections at once). Each one's samples go where the
+     * first connection's run order puts them, so the result is the same as one after another. If
+     * the second connection is not there (it cannot connect, no thread is free, it is still busy),
+     * the first connection runs them at the end, as it would without a second one.
+     */
+    private final class Side {
+        private final List<PgCollector> own;
+        /** Per collector: its place (reserved by the first connection) and its run (done by the second). */
+        private final Map<PgCollector, Handoff> handoffs = new java.util.IdentityHashMap<>();
+        /** Completes when the second connection is done: with the failure to get a connection, or null. */
+        final CompletableFuture<SQLException> done = new CompletableFuture<>();
+        private volatile boolean ran;
+
+        Side(List<PgCollector> own) {
+            this.own = own;
+            own.forEach(c -> handoffs.put(c, new Handoff()));
+        }
+
+        boolean takes(PgCollector c) {
+            return handoffs.containsKey(c);
+        }
+
+        void reserved(PgCollector c, Collection.Slot slot) {
+            handoffs.get(c).reserved(slot);
+        }
+
+        void run(Collection collection) {
+            Use use;
+            try {
+                use = new Use(side, side.lease(), collection, false);
+                for (PgCollector c : own) {
+                    Handoff h = handoffs.get(c);
+                    h.ok = runOne(c, use, h);
+                }
+            } catch (SQLException e) {
+                unavailable(e);
+                return;
+            } catch (Lost e) {
+                unavailable(e.cause);
+                return;
+            }
+            failures.remove(SECOND_CONNECTION);
+            ran = true;
+        }
+
+        private void unavailable(SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("53")) {
+                // Too many connections (for the role, or the server): not again on every scrape.
+                // Anything else (a restart in progress) is tried again on the next one.
+                sideRetryAt = System.nanoTime() + SIDE_RETRY.toNanos();
+            }
+            done.complete(e);
+        }
+
+        /** Waits for the second connection (or runs its collectors here); false if any failed. */
+        boolean finish(Use first, Collection collection, long deadline) {
+            SQLException unavailable;
+            try {
+                unavailable = done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                return false; // sealed by now, or about to be; the abort ends the second connection's wait
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (java.util.concurrent.ExecutionException e) {
+                return false;
+            }
+            if (ran) {
+                return handoffs.values().stream().allMatch(h -> h.ok);
+            }
+            if (unavailable != null && !collection.isSealed()) {
+                failure(SECOND_CONNECTION, "cannot open a second connection to " + source.redacted() + " ("
+                        + Errors.describe(unavailable) + "); collecting " + own.stream().map(PgCollector::name).toList()
+                        + " on the first one");
+            }
+            boolean ok = true;
+            for (PgCollector c : own) {
+                Handoff h = handoffs.get(c);
+                Collection.Slot slot = h.unfilledSlot();
+                if (slot != null) {
+                    ok &= runOne(c, first, slot);
+                } else {
+                    ok &= h.ok;
+                }
+            }
+            return ok;
+        }
+    }
+
+    /**
+     * One collector's place in the result (reserved by the first connection, in run order) and
+     * its samples (from the second connection), in whichever order they come.
+     */
+    private static final class Handoff implements Collection.Place {
+        private Collection.Slot slot;
+        private FamilySet samples;
+        private double seconds;
+        private boolean success;
+        private boolean filled;
+        volatile boolean ok = true;
+
+        synchronized void reserved(Collection.Slot place) {
+            slot = place;
+            pass();
+        }
+
+        @Override
+        public synchronized void fill(FamilySet result, double took, boolean succeeded) {
+            samples = result;
+            seconds = took;
+            success = succeeded;
+            filled = true;
+            pass();
+        }
+
+        /** The reserved place if the second connection never filled it, else null. */
+        synchronized Collection.Slot unfilledSlot() {
+            return filled ? null : slot;
+        }
+
+        private void pass() {
+            if (slot != null && filled) {
+                slot.fill(samples, seconds, success);
+            }
+        }
+    }
     private boolean discovered(Plan plan, PgSession session, Collection collection) {
         List<String> names = new ArrayList<>();
         try {
@@ -268,25 +601,24 @@ public final class Target implements AutoCloseable {
                 continue;
             }
             Link link = databases.computeIfAbsent(name, n -> new Link(source.withDatabase(n), timeout, aborter));
-            PgSession db;
             try {
-                db = link.session();
-            } catch (SQLException e) {
+                allOk &= runAll(perDatabase, new Use(link, link.lease(), collection, false), collection, null);
+            } catch (SQLException | Lost e) {
+                SQLException cause = e instanceof Lost lost ? lost.cause : (SQLException) e;
                 LOG.log(Level.WARNING, "cannot connect to database " + name + " on " + source.fingerprint() + ": "
-                        + Errors.describe(e));
+                        + Errors.describe(cause));
                 for (PgCollector c : perDatabase) {
                     collection.finished(c, new FamilySet(), 0, false);
                 }
                 allOk = false;
-                continue;
             }
-            allOk &= runAll(perDatabase, db, link, collection);
         }
         return allOk;
     }
 
     private void abortAll() {
         main.abort();
+        side.abort();
         databases.values().forEach(Link::abort);
     }
 
@@ -318,6 +650,7 @@ public final class Target implements AutoCloseable {
     @Override
     public void close() {
         main.close();
+        side.close();
         databases.values().forEach(Link::close);
         databases.clear();
     }

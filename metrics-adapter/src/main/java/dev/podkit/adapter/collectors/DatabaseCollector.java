@@ -32,6 +32,15 @@ public final class DatabaseCollector implements PgCollector {
         return "SELECT datname, datconnlimit, pg_database_size(datname) AS size FROM pg_database";
     }
 
+    /**
+     * {@code pg_database_size} reads the directory of every database: the slowest query of a
+     * scrape (6-7 ms of 12 with 200 tables), so it runs beside the others, on a connection of its own.
+     */
+    @Override
+    public boolean ownConnection() {
+        return true;
+    }
+
     @Override
     public void row(ResultSet rs, PgSession session, MetricSink out) throws SQLException {
         String datname = rs.getString("datname");
