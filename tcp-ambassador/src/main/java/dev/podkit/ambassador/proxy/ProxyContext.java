@@ -5,22 +5,22 @@ import dev.podkit.ambassador.config.TargetConfig;
 import dev.podkit.ambassador.resolve.TargetResolver;
 import dev.podkit.ambassador.route.Target;
 import dev.podkit.runtime.net.Transport;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.Socket;
 import io.netty.channel.unix.UnixChannel;
 import io.netty.channel.uring.IoUringChannelOption;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.handler.ssl.SslContext;
-import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.time.Duration;
@@ -167,16 +167,24 @@ public final class ProxyContext {
         return (int) Math.max(1, Math.min(32767, keepAlive.toSeconds()));
     }
 
-    /** A bootstrap for one connect attempt to {@code target}, on the client's event loop (splice needs both there). */
-    Bootstrap targetBootstrap(EventLoop loop, Connection connection, Target target, Duration connectTimeout) {
+    /**
+     * A new, unregistered channel for one connect attempt to {@code target}, its pipeline set up.
+     * Throws when no socket can be had (out of file descriptors).
+     */
+    Channel newTargetChannel(Connection connection, Target target, Duration connectTimeout) {
+        Channel ch = switch (transport) {
+            case EPOLL -> new EpollSocketChannel();
+            case IO_URING -> new IoUringSocketChannel();
+            case NIO -> new NioSocketChannel();
+        };
         Supplier<SslContext> tls = targetTls.get(target.config());
-        return new Bootstrap()
-                .group(loop)
-                .channel(transport.socketChannel())
-                .resolver(NoopAddressResolverGroup.INSTANCE)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
-                .handler(new BackendInitializer(this, connection, target.config(), tls == null ? null : tls.get(),
-                        connectTimeout));
+        try {
+            BackendPipeline.setUp(this, ch, connection, target.config(), tls == null ? null : tls.get(), connectTimeout);
+        } catch (RuntimeException e) {
+            ch.unsafe().closeForcibly();
+            throw e;
+        }
+        return ch;
     }
 
     void opened(Connection c) {
