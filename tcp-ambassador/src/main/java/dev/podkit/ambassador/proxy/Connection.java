@@ -11,9 +11,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.Socket;
 import io.netty.channel.unix.UnixChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
@@ -406,8 +408,17 @@ public final class Connection {
         }
     }
 
+    /**
+     * Passes a FIN on to the other side once everything before it is written there. The first FIN
+     * of a connection half-closes the other side's socket; the second one, with the other
+     * direction finished already, ends the connection: closing both sockets sends it.
+     */
     private void passOnFin(Side from) {
         Channel to = channel(from.other());
+        if (!spliced && !tls(from.other()) && nothingQueued(to)) {
+            shutOutput(to, from); // the usual case: what came before the FIN is written already
+            return;
+        }
         to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
             if (ended != null) {
                 return;
@@ -419,30 +430,74 @@ public final class Connection {
             SslHandler ssl = to.pipeline().get(SslHandler.class);
             ChannelFuture closeNotify = ssl != null ? ssl.closeOutbound() : null;
             if (closeNotify != null) {
-                closeNotify.addListener(c -> shutdownOutput(to, from));
+                closeNotify.addListener(c -> shutOutput(to, from));
             } else {
-                shutdownOutput(to, from);
+                shutOutput(to, from);
             }
         });
     }
 
-    private void shutdownOutput(Channel to, Side from) {
+    private boolean tls(Side side) {
+        return side == Side.CLIENT ? route.config().tls().isPresent() : endpoint.target().config().tls().isPresent();
+    }
+
+    /** Nothing waits in Netty's outbound buffer of {@code ch}: all written to the socket. */
+    private static boolean nothingQueued(Channel ch) {
+        ChannelOutboundBuffer queue = ch.unsafe().outboundBuffer();
+        return queue != null && queue.isEmpty() && queue.totalPendingWriteBytes() == 0;
+    }
+
+    private void shutOutput(Channel to, Side from) {
         if (ended != null) {
             return;
         }
-        ((DuplexChannel) to).shutdownOutput().addListener(f -> {
-            if (ended != null) {
-                return;
+        if (from == Side.CLIENT ? downstreamShut : upstreamShut) {
+            // Both directions are finished: closing the sockets sends this FIN (nothing is unread
+            // on either, so no reset) and saves a shutdown(2) per connection.
+            setShut(from);
+            end(EndReason.CLOSED, false, false);
+            return;
+        }
+        if (!spliced && to instanceof AbstractEpollStreamChannel && nothingQueued(to)) {
+            // What Netty's shutdownOutput() does on epoll, without the exception with a stack trace
+            // that it creates for every call (to fail writes that nothing queued here).
+            try {
+                ((Socket) ((UnixChannel) to).fd()).shutdown(false, true);
+            } catch (IOException | RuntimeException e) {
+                // a reset or a closed socket: its read or close event ends the connection
             }
-            if (from == Side.CLIENT) {
-                upstreamShut = true;
-            } else {
-                downstreamShut = true;
-            }
-            if (upstreamShut && downstreamShut) {
-                end(EndReason.CLOSED, false, false);
-            }
-        });
+            outputShut(to, from);
+        } else {
+            ((DuplexChannel) to).shutdownOutput().addListener(f -> {
+                if (ended == null) {
+                    outputShut(to, from);
+                }
+            });
+        }
+    }
+
+    /**
+     * The FIN from {@code from} was passed on. Unless spliced, {@code to} needs no half-closure
+     * from now on: its own FIN makes Netty close its channel, which {@link #inactive} takes as
+     * that FIN (Netty's shutdown of an input whose output is shut already fails and throws).
+     */
+    private void outputShut(Channel to, Side from) {
+        setShut(from);
+        if (upstreamShut && downstreamShut) {
+            end(EndReason.CLOSED, false, false); // both passed on at once (an asynchronous shutdown)
+            return;
+        }
+        if (!spliced && !tls(from.other())) {
+            to.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+        }
+    }
+
+    private void setShut(Side from) {
+        if (from == Side.CLIENT) {
+            upstreamShut = true;
+        } else {
+            downstreamShut = true;
+        }
     }
 
     /**
@@ -615,8 +670,19 @@ public final class Connection {
     /** A side's channel closed without telling why first: treated as a reset of that side. */
     void inactive(Side side) {
         if (ended == null && (side == Side.CLIENT || established)) {
+            if (finPassedTo(side) && !finReceived(side) && !spliced && !tls(side)) {
+                // Its FIN, with half-closure off since ours reached it (see outputShut): a reset
+                // would have come as an exception first.
+                inputShutdown(side);
+                return;
+            }
             end(side == Side.CLIENT ? EndReason.CLIENT_RESET : EndReason.TARGET_RESET, true, true);
         }
+    }
+
+    /** A FIN was passed on to that side: its output is shut. */
+    private boolean finPassedTo(Side side) {
+        return side == Side.CLIENT ? downstreamShut : upstreamShut;
     }
 
     /** Closed by the process stopping (after the drain timeout). */

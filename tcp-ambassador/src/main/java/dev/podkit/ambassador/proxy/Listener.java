@@ -5,6 +5,7 @@ import dev.podkit.ambassador.route.Route;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -38,7 +39,13 @@ public final class Listener {
                 .channel(context.transport().serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, 4096)
-                .handler(new AcceptErrors())
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel server) throws IOException {
+                        context.applyListenerOptions(server); // before bind: every accepted socket inherits them
+                        server.pipeline().addLast(new AcceptErrors());
+                    }
+                })
                 .childHandler(new ListenerInitializer(context, route, tls));
         try {
             channel = bootstrap.bind(host, listen.port()).sync().channel();

@@ -24,7 +24,7 @@ final class ListenerInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         Connection connection = new Connection(context, route, ch);
-        context.applySocketOptions(ch.config());
+        context.applyAcceptedSocketOptions(ch.config());
         ch.config().setRecvByteBufAllocator(
                 new CountingRecvByteBufAllocator(ProxyContext.READ_SIZES, connection.clientSink()));
         ChannelPipeline p = ch.pipeline();

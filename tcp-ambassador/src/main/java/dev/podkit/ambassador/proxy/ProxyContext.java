@@ -5,20 +5,24 @@ import dev.podkit.ambassador.config.TargetConfig;
 import dev.podkit.ambassador.resolve.TargetResolver;
 import dev.podkit.ambassador.route.Target;
 import dev.podkit.runtime.net.Transport;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.Socket;
+import io.netty.channel.unix.UnixChannel;
 import io.netty.channel.uring.IoUringChannelOption;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.handler.ssl.SslContext;
-import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -36,6 +40,14 @@ public final class ProxyContext {
 
     /** Read sizes adapt between these; the largest is also the most one splice(2) call moves. */
     static final RecvByteBufAllocator READ_SIZES = new AdaptiveRecvByteBufAllocator(512, 16 * 1024, 128 * 1024);
+
+    private static final int KEEPALIVE_INTERVAL_SECONDS = 10;
+    private static final int KEEPALIVE_PROBES = 6;
+    /** Linux's numbers (netinet/tcp.h), for setsockopt(2) on an epoll listening socket. */
+    private static final int IPPROTO_TCP = 6;
+    private static final int TCP_KEEPIDLE = 4;
+    private static final int TCP_KEEPINTVL = 5;
+    private static final int TCP_KEEPCNT = 6;
 
     private final Transport transport;
     private final TargetResolver resolver;
@@ -92,44 +104,87 @@ public final class ProxyContext {
         return fdLog;
     }
 
-    /** The socket options of both sides of a proxied connection. */
+    /**
+     * The socket options of both sides of a proxied connection. TCP_NODELAY is not set here:
+     * Netty's socket channels of every transport turn it on when they are created.
+     */
     public void applySocketOptions(ChannelConfig config) {
+        applySocketOptions(config, false);
+    }
+
+    /**
+     * The socket options of a client channel accepted by a listener that went through {@link
+     * #applyListenerOptions}: on epoll its socket inherited the keepalive options from the listening
+     * socket (Linux copies them at accept), which saves four setsockopt(2) per connection.
+     */
+    void applyAcceptedSocketOptions(ChannelConfig config) {
+        applySocketOptions(config, transport == Transport.EPOLL);
+    }
+
+    private void applySocketOptions(ChannelConfig config, boolean keepAliveInherited) {
         config.setAutoRead(false);
         config.setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        config.setOption(ChannelOption.TCP_NODELAY, true);
-        if (!keepAlive.isZero()) {
+        if (!keepAlive.isZero() && !keepAliveInherited) {
             config.setOption(ChannelOption.SO_KEEPALIVE, true);
-            int idle = (int) Math.max(1, Math.min(32767, keepAlive.toSeconds()));
+            int idle = keepAliveIdleSeconds();
             switch (transport) {
                 case EPOLL -> {
                     config.setOption(EpollChannelOption.TCP_KEEPIDLE, idle);
-                    config.setOption(EpollChannelOption.TCP_KEEPINTVL, 10);
-                    config.setOption(EpollChannelOption.TCP_KEEPCNT, 6);
+                    config.setOption(EpollChannelOption.TCP_KEEPINTVL, KEEPALIVE_INTERVAL_SECONDS);
+                    config.setOption(EpollChannelOption.TCP_KEEPCNT, KEEPALIVE_PROBES);
                 }
                 case IO_URING -> {
                     config.setOption(IoUringChannelOption.TCP_KEEPIDLE, idle);
-                    config.setOption(IoUringChannelOption.TCP_KEEPINTVL, 10);
-                    config.setOption(IoUringChannelOption.TCP_KEEPCNT, 6);
+                    config.setOption(IoUringChannelOption.TCP_KEEPINTVL, KEEPALIVE_INTERVAL_SECONDS);
+                    config.setOption(IoUringChannelOption.TCP_KEEPCNT, KEEPALIVE_PROBES);
                 }
                 case NIO -> {
                     config.setOption(NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE), idle);
-                    config.setOption(NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL), 10);
-                    config.setOption(NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT), 6);
+                    config.setOption(NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL),
+                            KEEPALIVE_INTERVAL_SECONDS);
+                    config.setOption(NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT), KEEPALIVE_PROBES);
                 }
             }
         }
     }
 
-    /** A bootstrap for one connect attempt to {@code target}, on the client's event loop (splice needs both there). */
-    Bootstrap targetBootstrap(EventLoop loop, Connection connection, Target target, Duration connectTimeout) {
+    /**
+     * Sets the keepalive options on a bound epoll listening socket, for its accepted sockets to
+     * inherit (see {@link #applyAcceptedSocketOptions}); nothing on the other transports.
+     */
+    void applyListenerOptions(Channel server) throws IOException {
+        if (transport != Transport.EPOLL || keepAlive.isZero()) {
+            return;
+        }
+        Socket socket = (Socket) ((UnixChannel) server).fd();
+        socket.setKeepAlive(true);
+        socket.setIntOpt(IPPROTO_TCP, TCP_KEEPIDLE, keepAliveIdleSeconds());
+        socket.setIntOpt(IPPROTO_TCP, TCP_KEEPINTVL, KEEPALIVE_INTERVAL_SECONDS);
+        socket.setIntOpt(IPPROTO_TCP, TCP_KEEPCNT, KEEPALIVE_PROBES);
+    }
+
+    private int keepAliveIdleSeconds() {
+        return (int) Math.max(1, Math.min(32767, keepAlive.toSeconds()));
+    }
+
+    /**
+     * A new, unregistered channel for one connect attempt to {@code target}, its pipeline set up.
+     * Throws when no socket can be had (out of file descriptors).
+     */
+    Channel newTargetChannel(Connection connection, Target target, Duration connectTimeout) {
+        Channel ch = switch (transport) {
+            case EPOLL -> new EpollSocketChannel();
+            case IO_URING -> new IoUringSocketChannel();
+            case NIO -> new NioSocketChannel();
+        };
         Supplier<SslContext> tls = targetTls.get(target.config());
-        return new Bootstrap()
-                .group(loop)
-                .channel(transport.socketChannel())
-                .resolver(NoopAddressResolverGroup.INSTANCE)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
-                .handler(new BackendInitializer(this, connection, target.config(), tls == null ? null : tls.get(),
-                        connectTimeout));
+        try {
+            BackendPipeline.setUp(this, ch, connection, target.config(), tls == null ? null : tls.get(), connectTimeout);
+        } catch (RuntimeException e) {
+            ch.unsafe().closeForcibly();
+            throw e;
+        }
+        return ch;
     }
 
     void opened(Connection c) {

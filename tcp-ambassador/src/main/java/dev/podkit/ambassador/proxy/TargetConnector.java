@@ -51,19 +51,40 @@ final class TargetConnector {
         closeAttempt();
     }
 
-    /** Closes the attempt's channel, which may never have been registered (no file descriptor for it). */
+    /** Closes the attempt's channel, registered or not. */
     private void closeAttempt() {
         Channel c = attempt;
         attempt = null;
-        if (c != null && c.isRegistered()) {
+        if (c == null) {
+            return;
+        }
+        if (c.isRegistered()) {
             c.close();
+        } else {
+            c.unsafe().closeForcibly();
         }
     }
 
     private void resolveThenConnect() {
         List<Target> targets = route.targets();
-        int[] waiting = {targets.size()};
+        int lookups = 0;
         for (Target t : targets) {
+            List<InetAddress> literal = t.literalAddresses();
+            if (literal != null) {
+                t.update(literal); // an IP address: nothing to look up
+            } else {
+                lookups++;
+            }
+        }
+        if (lookups == 0) {
+            connect();
+            return;
+        }
+        int[] waiting = {lookups};
+        for (Target t : targets) {
+            if (t.literalAddresses() != null) {
+                continue;
+            }
             Future<List<InetAddress>> lookup = context.resolver().resolveAll(loop, t.config().address().host());
             lookup.addListener(done -> {
                 if (done.isSuccess()) {
@@ -93,25 +114,48 @@ final class TargetConnector {
         Endpoint endpoint = pick.get();
         attemptsLeft--;
         long begin = System.nanoTime();
-        ChannelFuture connect = context.targetBootstrap(loop, connection, endpoint.target(),
-                route.config().timeouts().connect()).connect(endpoint.address());
-        attempt = connect.channel();
-        connect.addListener(f -> {
+        // The channel is made, registered on the client's event loop (splice needs both sides on
+        // one) and connected right here: no Bootstrap, whose connect is one more task per attempt.
+        Channel ch;
+        try {
+            ch = context.newTargetChannel(connection, endpoint.target(), route.config().timeouts().connect());
+        } catch (RuntimeException e) {
+            failed(endpoint, e); // no socket, e.g. out of file descriptors
+            return;
+        }
+        attempt = ch;
+        ChannelFuture registered = loop.register(ch);
+        if (registered.isDone()) {
+            registered(ch, registered, endpoint, begin);
+        } else {
+            registered.addListener(f -> registered(ch, registered, endpoint, begin));
+        }
+    }
+
+    private void registered(Channel ch, ChannelFuture registration, Endpoint endpoint, long begin) {
+        if (cancelled || attempt != ch) {
+            return; // cancel() closed it
+        }
+        if (!registration.isSuccess()) {
+            failed(endpoint, registration.cause());
+            return;
+        }
+        ch.connect(endpoint.address()).addListener(f -> {
             if (cancelled) {
                 closeAttempt();
             } else if (!f.isSuccess()) {
                 failed(endpoint, f.cause());
             } else {
-                BackendInitializer.sendProxyHeader(connect.channel(), endpoint.target().config(), connection);
-                SslHandler ssl = connect.channel().pipeline().get(SslHandler.class);
+                BackendPipeline.sendProxyHeader(ch, endpoint.target().config(), connection);
+                SslHandler ssl = ch.pipeline().get(SslHandler.class);
                 if (ssl == null) {
-                    succeeded(endpoint, connect.channel(), begin);
+                    succeeded(endpoint, ch, begin);
                 } else {
                     ssl.handshakeFuture().addListener(h -> {
                         if (cancelled) {
-                            connect.channel().close();
+                            ch.close();
                         } else if (h.isSuccess()) {
-                            succeeded(endpoint, connect.channel(), begin);
+                            succeeded(endpoint, ch, begin);
                         } else {
                             failed(endpoint, h.cause());
                         }

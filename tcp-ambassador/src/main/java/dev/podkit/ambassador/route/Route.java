@@ -50,6 +50,14 @@ public final class Route {
      */
     public Optional<Endpoint> pick(Collection<Endpoint> tried) {
         long now = System.nanoTime();
+        if (tried.isEmpty() && targets.size() == 1) {
+            // The usual case, one target and a first attempt: when all its endpoints are usable,
+            // the lists below would all be copies of its list.
+            List<Endpoint> endpoints = targets.get(0).endpoints();
+            if (!endpoints.isEmpty() && allUsable(endpoints, now)) {
+                return Optional.of(balancer.pick(endpoints));
+            }
+        }
         List<Endpoint> all = new ArrayList<>();
         for (Target t : targets) {
             all.addAll(t.endpoints());
@@ -71,6 +79,15 @@ public final class Route {
             }
         }
         return Optional.of(balancer.pick(usable.isEmpty() ? all : usable));
+    }
+
+    private static boolean allUsable(List<Endpoint> endpoints, long now) {
+        for (Endpoint e : endpoints) {
+            if (!e.usable(now)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Number of usable endpoints over all targets. */

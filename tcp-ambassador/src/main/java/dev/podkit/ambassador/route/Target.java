@@ -1,9 +1,11 @@
 package dev.podkit.ambassador.route;
 
+import dev.podkit.ambassador.config.HostPort;
 import dev.podkit.ambassador.config.TargetConfig;
 import dev.podkit.ambassador.metrics.TargetMetrics;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import io.netty.util.NetUtil;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,7 +20,11 @@ public final class Target {
     private final String route;
     private final TargetConfig config;
     private final TargetMetrics metrics;
+    /** The address of a target given as an IP address (no lookup needed), else null. */
+    private final List<InetAddress> literalAddresses;
     private volatile List<Endpoint> endpoints = List.of();
+    /** The list of the last lookup that {@link #update} took, to skip comparing the same list again. */
+    private volatile List<InetAddress> lastAddresses;
     private volatile String resolveProblem;
 
     public Target(String route, TargetConfig config) {
@@ -26,6 +32,14 @@ public final class Target {
         this.config = config;
         this.metrics = new TargetMetrics(route, config.address().toString(), () -> endpoints.size(),
                 this::usableCount);
+        String host = config.address().host();
+        this.literalAddresses = HostPort.isIpLiteral(host)
+                ? List.of(NetUtil.createInetAddressFromIpAddressString(host)) : null;
+    }
+
+    /** The target's address when it is given as an IP address, so that no lookup is needed; else null. */
+    public List<InetAddress> literalAddresses() {
+        return literalAddresses;
     }
 
     public String route() {
@@ -64,8 +78,16 @@ public final class Target {
      * Takes the addresses of a lookup: keeps the endpoints (and their state) of addresses still
      * there, adds new ones, drops the ones gone. Connections open to a dropped address keep it.
      */
-    public synchronized List<Endpoint> update(List<InetAddress> addresses) {
+    public List<Endpoint> update(List<InetAddress> addresses) {
+        if (addresses == lastAddresses && resolveProblem == null) {
+            return endpoints; // the same answer again (a cached lookup, an IP address)
+        }
+        return updateFrom(addresses);
+    }
+
+    private synchronized List<Endpoint> updateFrom(List<InetAddress> addresses) {
         resolveProblem = null;
+        lastAddresses = addresses;
         List<Endpoint> current = endpoints;
         if (current.size() == addresses.size()) {
             boolean same = true;

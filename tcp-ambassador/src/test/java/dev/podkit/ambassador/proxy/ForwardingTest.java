@@ -168,6 +168,39 @@ class ForwardingTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("modes")
+    void aResetFromTheClientAfterTheTargetsFinReachesTheTargetAsAReset(Map<String, String> mode) throws Exception {
+        // The target's FIN was passed on, so the client's socket is half-closed: its reset must
+        // still end the connection as a reset, not as the FIN that would end it cleanly.
+        CompletableFuture<Throwable> seen = new CompletableFuture<>();
+        try (TestServer server = new TestServer(s -> {
+                 s.setSoTimeout(TIMEOUT_MS);
+                 s.getOutputStream().write("bye\n".getBytes(StandardCharsets.US_ASCII));
+                 s.shutdownOutput();
+                 try {
+                     TestServer.drain(s.getInputStream());
+                     seen.complete(null);
+                 } catch (IOException e) {
+                     seen.complete(e);
+                 }
+             });
+             RunningAmbassador amb = RunningAmbassador.forwarding(RunningAmbassador.freePort(),
+                     "127.0.0.1:" + server.port(), mode)) {
+            Socket client = connect(amb.port());
+            InputStream in = client.getInputStream();
+            assertEquals("bye\n", new String(in.readNBytes(4), StandardCharsets.US_ASCII));
+            assertEquals(-1, in.read(), "the target's FIN reached the client");
+            client.getOutputStream().write("more".getBytes(StandardCharsets.US_ASCII));
+            client.setSoLinger(true, 0);
+            client.close();
+            Throwable error = seen.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            assertTrue(error instanceof SocketException && error.getMessage().toLowerCase().contains("reset"),
+                    "the target saw " + error);
+            amb.await(1, "podkit_ambassador_connections_ended_total", "how", "client_reset");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("modes")
     void aClientThatStopsReadingHoldsTheTargetBackInsteadOfFillingMemory(Map<String, String> mode) throws Exception {
         long cap = 1L << 30;
         AtomicLong written = new AtomicLong();
