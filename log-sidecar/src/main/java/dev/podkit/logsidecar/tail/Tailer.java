@@ -676,8 +676,8 @@ public final class Tailer {
         }
         long now = System.nanoTime();
         for (TrackedFile f : gone) {
-            if (f.channel != null && (f.holdUntil - now > 0 || settling.contains(f.origin) || familyHasUnread(f))) {
-                // An older generation or its copy comes first: read later, in order, like any rotated file.
+            if (f.channel != null && (f.holdUntil - now > 0 || settling.contains(f.origin))) {
+                // An older generation or its copy comes first: read later, like any rotated file.
                 f.live = false;
                 lingering = true;
                 continue;
@@ -695,16 +695,6 @@ public final class Tailer {
             forget(f);
         }
         metrics.tracked(known.size());
-    }
-
-    /** Whether another file of {@code f}'s family has bytes not read yet (a copy or generation found just now). */
-    private boolean familyHasUnread(TrackedFile f) {
-        for (TrackedFile t : known.values()) {
-            if (t != f && t.origin.equals(f.origin) && !t.binary && t.copyOf == null && t.position() < t.size) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Decides where a newly seen file starts. */
