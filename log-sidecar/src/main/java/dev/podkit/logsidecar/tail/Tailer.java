@@ -116,8 +116,7 @@ public final class Tailer {
     }
 
     DirectoryLister lister = Files::newDirectoryStream;
-    /** The last scan's listings never agreed: look again soon. */
-    private boolean listingIncomplete;
+    /** Scans in a row whose listings never agreed. */
     private int incompleteScans;
     /** About a second of scans (SETTLE_NANOS / 4 apart) with listings that never agree. */
     private static final int MAX_INCOMPLETE_SCANS = 20;
@@ -273,7 +272,7 @@ public final class Tailer {
         }
         if (scan) {
             scan();
-            nextScan = now + (settling.isEmpty() && !listingIncomplete ? options.scanInterval().toNanos() : SETTLE_NANOS / 4);
+            nextScan = now + (settling.isEmpty() && !listingIncomplete() ? options.scanInterval().toNanos() : SETTLE_NANOS / 4);
             pollAll = true;
         }
         if (pollAll) {
@@ -408,8 +407,7 @@ public final class Tailer {
             }
             // Bounded: files of a family renamed nonstop must not hold its new generations back for ever.
             incompleteScans = agreed ? 0 : incompleteScans + 1;
-            listingIncomplete = !agreed && incompleteScans <= MAX_INCOMPLETE_SCANS;
-            if (listingIncomplete) {
+            if (listingIncomplete()) {
                 LOG.log(Level.DEBUG, "listings kept changing (files being renamed): looking again soon");
             }
             reconcile(seen);
@@ -418,6 +416,11 @@ public final class Tailer {
         } finally {
             inScan = false;
         }
+    }
+
+    /** The last scan's listings never agreed (and not for too long): look again soon. */
+    private boolean listingIncomplete() {
+        return incompleteScans > 0 && incompleteScans <= MAX_INCOMPLETE_SCANS;
     }
 
     private static boolean samePlaces(Map<FileKey, Found> a, Map<FileKey, Found> b) {
@@ -614,10 +617,10 @@ public final class Tailer {
             // (copytruncate): it and its family wait until it has settled, so it is placed with all its bytes.
             // So do new generations seen while files were being renamed (listings that never agreed): a
             // generation missing from them would be read after a newer one.
-            if (!fd.live() && (listingIncomplete || wallNanos - fd.stat().mtimeNanos() < SETTLE_NANOS)) {
+            if (!fd.live() && (listingIncomplete() || wallNanos - fd.stat().mtimeNanos() < SETTLE_NANOS)) {
                 settling.add(fd.origin());
                 LOG.log(Level.DEBUG, "waiting for " + fd.path() + " to settle ("
-                        + (listingIncomplete ? "files being renamed" : "written to just now") + ")");
+                        + (listingIncomplete() ? "files being renamed" : "written to just now") + ")");
             }
         }
         for (Found fd : fresh) {
@@ -676,15 +679,14 @@ public final class Tailer {
         }
         long now = System.nanoTime();
         for (TrackedFile f : gone) {
-            if (f.channel != null && (f.holdUntil - now > 0 || settling.contains(f.origin))) {
-                // An older generation or its copy comes first: read later, like any rotated file.
-                f.live = false;
-                lingering = true;
-                continue;
-            }
             if (f.channel != null) {
-                readFile(f, now, Long.MAX_VALUE);
-                if (f.channel != null && !stopRequested && now - f.lastGrowthNanos < options.rotateWait().toNanos()) {
+                // An older generation or its copy coming first: it is read later, like any rotated file.
+                boolean waits = f.holdUntil - now > 0 || settling.contains(f.origin);
+                if (!waits) {
+                    readFile(f, now, Long.MAX_VALUE);
+                }
+                if (f.channel != null && (waits
+                        || !stopRequested && now - f.lastGrowthNanos < options.rotateWait().toNanos())) {
                     f.live = false;
                     lingering = true;
                     continue;
@@ -1052,15 +1054,12 @@ public final class Tailer {
             size = ch.size();
             f.size = size;
         }
-        if (budget != Long.MAX_VALUE && (settling.contains(f.origin) || f.holdUntil - now > 0)) {
-            if (f.headLength == 0 && size > 0) {
-                fingerprintHead(f, size); // truncated to nothing when last looked at: what it holds now is new
-            }
-            return; // an older generation (or the copy of the old content) is still being written: it comes first
-        }
         if (f.headLength < Fingerprints.HEAD_BYTES && size > f.headLength) {
-            f.headLength = (int) Math.min(size, Fingerprints.HEAD_BYTES);
-            f.headCrc = Fingerprints.crc(ch, 0, f.headLength);
+            // Also while it waits below: a file truncated to nothing when last looked at holds new bytes now.
+            fingerprintHead(f, size);
+        }
+        if (budget != Long.MAX_VALUE && (settling.contains(f.origin) || f.holdUntil - now > 0)) {
+            return; // an older generation (or the copy of the old content) is still being written: it comes first
         }
         Emitter emitter = emitter(f);
         long pos = f.position();
