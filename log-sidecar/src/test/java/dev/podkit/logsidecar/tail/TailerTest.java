@@ -336,6 +336,34 @@ class TailerTest {
         assertEquals(1.0, meter("podkit.logsidecar.rotations", "file", a.toString()));
     }
 
+    /**
+     * The directory listings the tailer gets: while {@code hiding}, each one misses the names {@code hide}
+     * picks, given whether it is an odd or an even listing, as listings taken during renames can.
+     */
+    private final class Listings {
+        final java.util.concurrent.atomic.AtomicBoolean hiding = new java.util.concurrent.atomic.AtomicBoolean();
+        final AtomicInteger count = new AtomicInteger();
+        final AtomicInteger hidden = new AtomicInteger();
+
+        Listings(java.util.function.BiPredicate<String, Boolean> hide) {
+            lister = d -> {
+                boolean odd = count.incrementAndGet() % 2 == 1;
+                return Files.newDirectoryStream(d, p -> {
+                    boolean missed = hiding.get() && hide.test(p.getFileName().toString(), odd);
+                    if (missed) {
+                        hidden.incrementAndGet();
+                    }
+                    return !missed;
+                });
+            };
+        }
+
+        void awaitMore(String what, int listings) throws InterruptedException {
+            int before = count.get();
+            await(what, () -> count.get() - before >= listings);
+        }
+    }
+
     @Test
     void filesMissingFromListingsThatNeverAgreeAreNotTakenForGone() throws Exception {
         // A listing taken while a chain of renames runs can miss files, each time other ones. Taking such a
@@ -344,20 +372,7 @@ class TailerTest {
         env.put("ROTATE_WAIT", "50ms");
         Path a = in("a.log");
         append(a, "one\n");
-        java.util.concurrent.atomic.AtomicBoolean hiding = new java.util.concurrent.atomic.AtomicBoolean();
-        AtomicInteger listings = new AtomicInteger();
-        AtomicInteger hidden = new AtomicInteger();
-        lister = d -> {
-            boolean odd = listings.incrementAndGet() % 2 == 1;
-            return Files.newDirectoryStream(d, p -> {
-                String name = p.getFileName().toString();
-                boolean hide = hiding.get() && name.equals(odd ? "a.log.1" : "a.log.2");
-                if (hide) {
-                    hidden.incrementAndGet();
-                }
-                return !hide;
-            });
-        };
+        Listings listings = new Listings((name, odd) -> name.equals(odd ? "a.log.1" : "a.log.2"));
         start();
         awaitOut(t -> t.equals("one\n"));
         Files.move(a, in("a.log.1"));
@@ -368,15 +383,13 @@ class TailerTest {
         append(a, "three\n");
         awaitOut(t -> t.equals("one\ntwo\nthree\n"));
         await("the rotated files to be closed", () -> meter("podkit.logsidecar.files.open") == 1.0);
-        hiding.set(true);
-        int before = listings.get();
-        await("scans with disagreeing listings", () -> listings.get() - before >= 30);
-        hiding.set(false);
-        int after = listings.get();
-        await("scans with agreeing listings", () -> listings.get() - after >= 10);
+        listings.hiding.set(true);
+        listings.awaitMore("scans with disagreeing listings", 30);
+        listings.hiding.set(false);
+        listings.awaitMore("scans with agreeing listings", 10);
         append(a, "four\n");
         awaitOut(t -> t.endsWith("four\n"));
-        assertTrue(hidden.get() >= 20, "listings missed files: " + hidden.get());
+        assertTrue(listings.hidden.get() >= 20, "listings missed files: " + listings.hidden.get());
         assertEquals("one\ntwo\nthree\nfour\n", out.text());
     }
 
@@ -387,18 +400,10 @@ class TailerTest {
         env.put("SCAN_INTERVAL", "20ms");
         Path a = in("a.log");
         append(a, "one\n");
-        java.util.concurrent.atomic.AtomicBoolean hiding = new java.util.concurrent.atomic.AtomicBoolean();
-        AtomicInteger listings = new AtomicInteger();
-        lister = d -> {
-            boolean odd = listings.incrementAndGet() % 2 == 1;
-            return Files.newDirectoryStream(d, p -> {
-                String name = p.getFileName().toString();
-                return !(hiding.get() && (name.equals("a.log.2") || (odd && name.equals("a.log.x"))));
-            });
-        };
+        Listings listings = new Listings((name, odd) -> name.equals("a.log.2") || (odd && name.equals("a.log.x")));
         start();
         awaitOut(t -> t.equals("one\n"));
-        hiding.set(true);
+        listings.hiding.set(true);
         Files.createFile(in("a.log.x"));
         // Three rotations at once, as a scan sees them: two generations it has not seen and a new a.log.
         long now = System.currentTimeMillis();
@@ -408,9 +413,8 @@ class TailerTest {
         append(in("a.log.1"), "three\n");
         Files.setLastModifiedTime(in("a.log.1"), java.nio.file.attribute.FileTime.fromMillis(now - 2000));
         append(a, "four\n");
-        int before = listings.get();
-        await("scans with disagreeing listings", () -> listings.get() - before >= 30);
-        hiding.set(false);
+        listings.awaitMore("scans with disagreeing listings", 30);
+        listings.hiding.set(false);
         awaitOut(t -> t.contains("two\n") && t.contains("three\n") && t.contains("four\n"));
         assertEquals("one\ntwo\nthree\nfour\n", out.text());
     }
@@ -421,12 +425,7 @@ class TailerTest {
         env.put("ROTATE_WAIT", "50ms");
         Path a = in("a.log");
         append(a, "one\n");
-        java.util.concurrent.atomic.AtomicBoolean hiding = new java.util.concurrent.atomic.AtomicBoolean();
-        AtomicInteger listings = new AtomicInteger();
-        lister = d -> {
-            boolean odd = listings.incrementAndGet() % 2 == 1;
-            return Files.newDirectoryStream(d, p -> !(hiding.get() && p.getFileName().toString().equals(odd ? "a.log.1" : "a.log.2")));
-        };
+        Listings listings = new Listings((name, odd) -> name.equals(odd ? "a.log.1" : "a.log.2"));
         start();
         for (String line : List.of("two", "three", "four")) {
             for (int g = 2; g >= 1; g--) {
@@ -439,7 +438,7 @@ class TailerTest {
             awaitOut(t -> t.endsWith(line + "\n"));
         }
         await("four files", () -> meter("podkit.logsidecar.files.tracked") == 4.0);
-        hiding.set(true); // from now on no two listings agree
+        listings.hiding.set(true); // from now on no two listings agree
         Files.delete(in("a.log.3"));
         await("the deleted file to be let go of", () -> meter("podkit.logsidecar.files.tracked") == 3.0);
         assertEquals("one\ntwo\nthree\nfour\n", out.text());
