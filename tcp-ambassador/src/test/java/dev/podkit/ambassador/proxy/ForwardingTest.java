@@ -138,31 +138,42 @@ class ForwardingTest {
         }
     }
 
+    /** Reads until the end of the stream; completes with the error that ended it, or null for a FIN. */
+    private static void drainInto(Socket s, CompletableFuture<Throwable> seen) {
+        try {
+            TestServer.drain(s.getInputStream());
+            seen.complete(null);
+        } catch (IOException e) {
+            seen.complete(e);
+        }
+    }
+
+    /** The client resets its connection; the target must see a reset, and the ambassador count one. */
+    private static void resetAndExpectTheTargetToSeeIt(Socket client, CompletableFuture<Throwable> seen,
+            RunningAmbassador amb) throws Exception {
+        client.setSoLinger(true, 0);
+        client.close();
+        Throwable error = seen.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        assertTrue(error instanceof SocketException && error.getMessage().toLowerCase().contains("reset"),
+                "the target saw " + error);
+        amb.await(1, "podkit_ambassador_connections_ended_total", "how", "client_reset");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("modes")
     void aResetFromTheClientReachesTheTargetAsAReset(Map<String, String> mode) throws Exception {
         CompletableFuture<Throwable> seen = new CompletableFuture<>();
         try (TestServer server = new TestServer(s -> {
                  s.setSoTimeout(TIMEOUT_MS);
-                 try {
-                     s.getOutputStream().write('!');
-                     TestServer.drain(s.getInputStream());
-                     seen.complete(null);
-                 } catch (IOException e) {
-                     seen.complete(e);
-                 }
+                 s.getOutputStream().write('!');
+                 drainInto(s, seen);
              });
              RunningAmbassador amb = RunningAmbassador.forwarding(RunningAmbassador.freePort(),
                      "127.0.0.1:" + server.port(), mode)) {
             Socket client = connect(amb.port());
             assertEquals('!', client.getInputStream().read());
             client.getOutputStream().write("some bytes".getBytes(StandardCharsets.US_ASCII));
-            client.setSoLinger(true, 0);
-            client.close();
-            Throwable error = seen.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            assertTrue(error instanceof SocketException && error.getMessage().toLowerCase().contains("reset"),
-                    "the target saw " + error);
-            amb.await(1, "podkit_ambassador_connections_ended_total", "how", "client_reset");
+            resetAndExpectTheTargetToSeeIt(client, seen, amb);
         }
     }
 
@@ -176,12 +187,7 @@ class ForwardingTest {
                  s.setSoTimeout(TIMEOUT_MS);
                  s.getOutputStream().write("bye\n".getBytes(StandardCharsets.US_ASCII));
                  s.shutdownOutput();
-                 try {
-                     TestServer.drain(s.getInputStream());
-                     seen.complete(null);
-                 } catch (IOException e) {
-                     seen.complete(e);
-                 }
+                 drainInto(s, seen);
              });
              RunningAmbassador amb = RunningAmbassador.forwarding(RunningAmbassador.freePort(),
                      "127.0.0.1:" + server.port(), mode)) {
@@ -190,12 +196,7 @@ class ForwardingTest {
             assertEquals("bye\n", new String(in.readNBytes(4), StandardCharsets.US_ASCII));
             assertEquals(-1, in.read(), "the target's FIN reached the client");
             client.getOutputStream().write("more".getBytes(StandardCharsets.US_ASCII));
-            client.setSoLinger(true, 0);
-            client.close();
-            Throwable error = seen.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            assertTrue(error instanceof SocketException && error.getMessage().toLowerCase().contains("reset"),
-                    "the target saw " + error);
-            amb.await(1, "podkit_ambassador_connections_ended_total", "how", "client_reset");
+            resetAndExpectTheTargetToSeeIt(client, seen, amb);
         }
     }
 
