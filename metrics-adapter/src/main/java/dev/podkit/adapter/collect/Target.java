@@ -98,7 +98,7 @@ public final class Target implements AutoCloseable {
         this.collectors = collectors;
         this.aborter = aborter;
         this.main = new Link(source, timeout, aborter);
-        this.side = new Link(source, timeout, aborter, " (second connection)");
+        this.side = new Link(source, timeout, aborter, " (" + SECOND_CONNECTION + ")");
     }
 
     public DataSource source() {
