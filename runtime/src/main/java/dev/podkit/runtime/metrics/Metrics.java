@@ -8,7 +8,6 @@ import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -34,7 +33,7 @@ public final class Metrics implements AutoCloseable {
 
     public Metrics(String helper, String version) {
         List<MeterBinder> binders = List.of(new JvmMemoryMetrics(), gcMetrics, new JvmThreadMetrics(),
-                new ClassLoaderMetrics(), new JvmCompilationMetrics(), new JvmInfoMetrics(), new ProcessorMetrics(),
+                new ClassLoaderMetrics(), new JvmCompilationMetrics(), new JvmInfoMetrics(), new ProcessCpuMetrics(),
                 new UptimeMetrics(), new FileDescriptorMetrics(), new ProcessMemoryMetrics());
         binders.forEach(b -> b.bindTo(registry));
         // An Info metric on the underlying registry: Micrometer would strip the "_info" suffix of a gauge.

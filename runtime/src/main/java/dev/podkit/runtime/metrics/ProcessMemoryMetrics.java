@@ -42,18 +42,56 @@ public final class ProcessMemoryMetrics implements MeterBinder {
                 .register(registry);
     }
 
-    /** The value of a "Name:   1234 kB" line, or NaN when it cannot be read. */
+    /**
+     * The value of a "Name:   1234 kB" line, or NaN when it cannot be read. The file is read as
+     * bytes and scanned, not decoded into lines: it is read on every scrape.
+     */
     double kilobytes(String field) {
+        byte[] text;
         try {
-            for (String line : Files.readAllLines(status)) {
-                if (line.startsWith(field)) {
-                    String[] parts = line.substring(field.length()).trim().split("\\s+");
-                    return Double.parseDouble(parts[0]);
-                }
-            }
+            text = Files.readAllBytes(status);
         } catch (IOException | RuntimeException e) {
             return Double.NaN;
         }
-        return Double.NaN;
+        int at = lineStarting(text, field);
+        if (at < 0) {
+            return Double.NaN;
+        }
+        int i = at + field.length();
+        while (i < text.length && (text[i] == ' ' || text[i] == '\t')) {
+            i++;
+        }
+        long value = 0;
+        int digits = 0;
+        for (; i < text.length && text[i] >= '0' && text[i] <= '9' && digits < 18; i++, digits++) {
+            value = value * 10 + (text[i] - '0');
+        }
+        return digits == 0 ? Double.NaN : value;
+    }
+
+    /** Where the line that begins with {@code field} starts, or -1. */
+    private static int lineStarting(byte[] text, String field) {
+        for (int start = 0; start < text.length; ) {
+            if (startsWith(text, start, field)) {
+                return start;
+            }
+            while (start < text.length && text[start] != '\n') {
+                start++;
+            }
+            start++;
+        }
+        return -1;
+    }
+
+    private static boolean startsWith(byte[] text, int at, String field) {
+        if (at + field.length() > text.length) {
+            return false;
+        }
+        for (int k = 0; k < field.length(); k++) {
+            if (text[at + k] != field.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

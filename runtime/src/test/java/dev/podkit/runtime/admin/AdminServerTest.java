@@ -105,7 +105,7 @@ class AdminServerTest {
         assertTrue(body.contains("podkit_build_info{helper=\"test-helper\",version=\"1.2.3\"} 1"), body);
         assertTrue(body.contains("# TYPE jvm_memory_used_bytes gauge"), body);
         assertTrue(body.contains("# TYPE jvm_threads_live_threads gauge"), body);
-        assertTrue(body.contains("process_cpu_usage"), body);
+        assertTrue(body.contains("# TYPE process_cpu_seconds_total counter"), body);
         assertTrue(body.contains("process_uptime_seconds"), body);
         assertTrue(body.contains("podkit_ready 1.0"), body);
         if (System.getProperty("os.name").toLowerCase().contains("linux")) {

@@ -33,6 +33,8 @@ class MetricsTest {
             String text = new String(metrics.scrape(null).body(), StandardCharsets.UTF_8);
             assertTrue(sample(text, "process_resident_memory_bytes") > 1_000_000, text);
             assertTrue(sample(text, "process_virtual_memory_bytes") > 1_000_000, text);
+            assertTrue(sample(text, "process_cpu_seconds_total") > 0, text);
+            assertTrue(sample(text, "system_cpu_count") >= 1, text);
             assertEquals(0.0, sample(text, "podkit_ready"));
         }
     }
@@ -40,10 +42,15 @@ class MetricsTest {
     @Test
     void processMemoryReadsTheStatusFile(@TempDir Path dir) throws Exception {
         Path status = dir.resolve("status");
-        Files.writeString(status, "Name:\tjava\nVmSize:\t  204800 kB\nVmRSS:\t   51200 kB\nThreads:\t20\n");
+        // A field name inside another line ("RssAnon:") is not the field.
+        Files.writeString(status, "Name:\tjava VmRSS: 7\nVmSize:\t  204800 kB\nRssAnon:\t 1 kB\nVmRSS:\t   51200 kB\n"
+                + "VmSwap:\t kB\nThreads:\t20");
         ProcessMemoryMetrics m = new ProcessMemoryMetrics(status);
         assertEquals(51200.0, m.kilobytes("VmRSS:"));
         assertEquals(204800.0, m.kilobytes("VmSize:"));
-        assertTrue(Double.isNaN(m.kilobytes("VmSwap:")));
+        assertEquals(20.0, m.kilobytes("Threads:"), "the last line, without a newline");
+        assertTrue(Double.isNaN(m.kilobytes("VmSwap:")), "no number");
+        assertTrue(Double.isNaN(m.kilobytes("VmPTE:")), "no such line");
+        assertTrue(Double.isNaN(new ProcessMemoryMetrics(dir.resolve("missing")).kilobytes("VmRSS:")), "no file");
     }
 }
