@@ -50,6 +50,26 @@ class FamilyWriterTest {
         assertTrue(text.contains("# TYPE pg_static unknown\n"), text);
     }
 
+    /** Each family's fixed lines are kept between scrapes: per format, and per desc (not per name). */
+    @Test
+    void eachScrapeWritesItsOwnFamiliesInEitherFormat() {
+        for (int scrape = 0; scrape < 3; scrape++) {
+            boolean openMetrics = scrape == 1;
+            FamilySet set = new FamilySet();
+            // The same name with another help or another label (a second server's version) is another desc.
+            set.add(MetricDesc.counter("pg_x_total", "Help " + scrape, scrape == 2 ? new String[] {"db"} : new String[0]),
+                    scrape, scrape == 2 ? new String[] {"d" + scrape} : new String[0]);
+            ExpositionBuffer out = new ExpositionBuffer(16);
+            FamilyWriter.write(out, set.families(), openMetrics);
+            String expected = switch (scrape) {
+                case 0 -> "# HELP pg_x_total Help 0\n# TYPE pg_x_total counter\npg_x_total 0\n";
+                case 1 -> "# TYPE pg_x counter\n# HELP pg_x Help 1\npg_x_total 1\n";
+                default -> "# HELP pg_x_total Help 2\n# TYPE pg_x_total counter\npg_x_total{db=\"d2\"} 2\n";
+            };
+            assertEquals(expected, out.toString());
+        }
+    }
+
     /** The trap this writer exists for: the Java client's text writer renames such counters. */
     @Test
     void theJavaClientsTextWriterWouldRenameTheCounter() throws Exception {
