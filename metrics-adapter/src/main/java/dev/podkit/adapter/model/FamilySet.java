@@ -2,12 +2,12 @@ package dev.podkit.adapter.model;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * The families of one scrape, sorted by name. Where postgres_exporter fails the whole scrape with
@@ -16,10 +16,25 @@ import java.util.TreeMap;
  * type or label names differ from the one already there under that name.
  */
 public final class FamilySet implements MetricSink {
-    private final Map<String, Family> families = new HashMap<>();
-    private final Map<String, Set<List<String>>> seen = new HashMap<>();
-    /** Families taken over whole from another set by {@link #addAll}: copied before they change. */
-    private final Set<String> borrowed = new HashSet<>();
+    private static final Comparator<Family> BY_NAME = Comparator.comparing(f -> f.desc().name());
+
+    /**
+     * A family in this set and the label values it has. A family taken over whole from another
+     * set ({@link #addAll}) is {@code shared} by both: whichever adds to it first copies it.
+     */
+    private static final class Entry {
+        Family family;
+        Set<List<String>> seen;
+        boolean shared;
+
+        Entry(Family family, Set<List<String>> seen, boolean shared) {
+            this.family = family;
+            this.seen = seen;
+            this.shared = shared;
+        }
+    }
+
+    private final Map<String, Entry> families = new HashMap<>();
     private int conflicts;
     private final List<String> conflictNames = new ArrayList<>();
 
@@ -30,18 +45,17 @@ public final class FamilySet implements MetricSink {
                     + labelValues.length + " values");
         }
         String name = desc.name();
-        Family family = families.get(name);
-        if (family == null) {
-            family = new Family(desc);
-            families.put(name, family);
-            seen.put(name, new HashSet<>());
-        } else if (family.desc().type() != desc.type() || !family.desc().labelNames().equals(desc.labelNames())) {
+        Entry e = families.get(name);
+        if (e == null) {
+            e = new Entry(new Family(desc), new HashSet<>(), false);
+            families.put(name, e);
+        } else if (e.family.desc().type() != desc.type() || !e.family.desc().labelNames().equals(desc.labelNames())) {
             conflict(name);
             return;
-        } else if (borrowed.remove(name)) {
-            family = family.copy();
-            families.put(name, family);
-            seen.put(name, new HashSet<>(seen.get(name)));
+        } else if (e.shared) {
+            e.family = e.family.copy();
+            e.seen = new HashSet<>(e.seen);
+            e.shared = false;
         }
         String[] values = labelValues.clone();
         for (int i = 0; i < values.length; i++) {
@@ -50,11 +64,11 @@ public final class FamilySet implements MetricSink {
             }
         }
         List<String> key = List.of(values);
-        if (!seen.get(name).add(key)) {
+        if (!e.seen.add(key)) {
             conflict(name);
             return;
         }
-        family.add(new Family.Sample(key, value));
+        e.family.add(new Family.Sample(key, value));
     }
 
     /**
@@ -66,26 +80,22 @@ public final class FamilySet implements MetricSink {
         if (other == this) {
             return;
         }
-        Map<String, Family> theirFamilies;
-        Map<String, Set<List<String>>> theirSeen;
+        List<Entry> theirs;
         int theirConflicts;
         List<String> theirNames;
         synchronized (other) {
-            theirFamilies = new HashMap<>(other.families);
-            theirSeen = new HashMap<>(other.seen);
+            theirs = new ArrayList<>(other.families.size());
+            for (Entry e : other.families.values()) {
+                e.shared = true;
+                theirs.add(new Entry(e.family, e.seen, true));
+            }
             theirConflicts = other.conflicts;
             theirNames = List.copyOf(other.conflictNames);
-            other.borrowed.addAll(other.families.keySet());
         }
         synchronized (this) {
-            for (Map.Entry<String, Family> e : theirFamilies.entrySet()) {
-                String name = e.getKey();
-                Family f = e.getValue();
-                if (!families.containsKey(name)) {
-                    families.put(name, f);
-                    seen.put(name, theirSeen.get(name));
-                    borrowed.add(name);
-                } else {
+            for (Entry t : theirs) {
+                Family f = t.family;
+                if (families.putIfAbsent(f.desc().name(), t) != null) {
                     for (Family.Sample s : f.samples()) {
                         add(f.desc(), s.value(), s.labelValues().toArray(String[]::new));
                     }
@@ -109,7 +119,12 @@ public final class FamilySet implements MetricSink {
 
     /** The families, sorted by name. */
     public synchronized Collection<Family> families() {
-        return List.copyOf(new TreeMap<>(families).values());
+        List<Family> sorted = new ArrayList<>(families.size());
+        for (Entry e : families.values()) {
+            sorted.add(e.family);
+        }
+        sorted.sort(BY_NAME);
+        return sorted;
     }
 
     public synchronized boolean contains(String name) {

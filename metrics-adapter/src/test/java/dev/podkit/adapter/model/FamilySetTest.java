@@ -44,6 +44,35 @@ class FamilySetTest {
         assertEquals(1, a.conflicts());
     }
 
+    /** A family taken over whole is shared until one of the sets adds to it: that set copies it first. */
+    @Test
+    void aFamilyTakenOverWholeChangesOnlyInTheSetThatAddsToIt() {
+        FamilySet b = new FamilySet();
+        b.add(LOCKS, 1, "a", "x");
+        FamilySet a = new FamilySet();
+        a.addAll(b);
+        b.add(LOCKS, 3, "b2", "x"); // the set it came from first
+        a.add(LOCKS, 2, "a2", "x");
+        FamilySet c = new FamilySet();
+        c.addAll(b);
+        c.add(LOCKS, 4, "a2", "x"); // new to c: a's sample is not in b
+        assertEquals(List.of(1.0, 2.0), values(a));
+        assertEquals(List.of(1.0, 3.0), values(b));
+        assertEquals(List.of(1.0, 3.0, 4.0), values(c));
+        b.add(LOCKS, 5, "a2", "x");
+        assertEquals(List.of(1.0, 3.0, 5.0), values(b));
+        assertEquals(List.of(1.0, 3.0, 4.0), values(c));
+        assertEquals(0, a.conflicts() + b.conflicts() + c.conflicts());
+        a.add(LOCKS, 6, "b2", "x"); // b's label values are not a's
+        b.add(LOCKS, 7, "a", "x"); // still a duplicate in b after the copies
+        assertEquals(List.of(1.0, 2.0, 6.0), values(a));
+        assertEquals(1, b.conflicts());
+    }
+
+    private static List<Double> values(FamilySet set) {
+        return set.families().iterator().next().samples().stream().map(Family.Sample::value).toList();
+    }
+
     @Test
     void familiesComeSortedByName() {
         FamilySet set = new FamilySet();
