@@ -683,6 +683,7 @@ public final class Tailer {
                 // An older generation or its copy coming first: it is read later, like any rotated file.
                 boolean waits = f.holdUntil - now > 0 || settling.contains(f.origin);
                 if (!waits) {
+                    readCopiesOf(f, now); // its copy, found in this scan (copytruncate, then deleted)
                     readFile(f, now, Long.MAX_VALUE);
                 }
                 if (f.channel != null && (waits
@@ -1001,6 +1002,15 @@ public final class Tailer {
         lag.forEach((origin, bytes) -> metrics.file(origin.toString()).lag(bytes));
     }
 
+    /** The rest of a truncated file's old content, in its copy, comes before the file's new content. */
+    private void readCopiesOf(TrackedFile f, long now) throws IOException, InterruptedException {
+        for (TrackedFile c : new ArrayList<>(known.values())) {
+            if (f.key.equals(c.copiedFrom) && known.get(c.key) == c) {
+                readFile(c, now, Long.MAX_VALUE);
+            }
+        }
+    }
+
     /** Reads new bytes of one file, at most {@code budget}. */
     private void readFile(TrackedFile f, long now, long budget) throws IOException, InterruptedException {
         if (f.binary || f.copyOf != null) {
@@ -1044,12 +1054,7 @@ public final class Tailer {
                 if (known.get(f.key) != f || f.channel == null) {
                     return;
                 }
-                // The rest of the old content (in the copy) comes before the new content.
-                for (TrackedFile c : new ArrayList<>(known.values())) {
-                    if (f.key.equals(c.copiedFrom) && known.get(c.key) == c) {
-                        readFile(c, now, Long.MAX_VALUE);
-                    }
-                }
+                readCopiesOf(f, now);
             }
             size = ch.size();
             f.size = size;
