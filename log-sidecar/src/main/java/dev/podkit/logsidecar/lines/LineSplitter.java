@@ -293,6 +293,15 @@ public final class LineSplitter {
     static int countNewlines(ByteBuffer buf, int from, int to) {
         int count = 0;
         int i = from;
+        for (; i + 64 <= to; i += 64) {
+            // Eight words' zero-byte flags (bit 7 of each byte) shifted into distinct bits: one bit count for 64 bytes.
+            long flags = 0;
+            for (int k = 0; k < 8; k++) {
+                long word = buf.getLong(i + 8 * k) ^ NEWLINES;
+                flags |= (~(((word & LOW7) + LOW7) | word) & HIGHS) >>> k;
+            }
+            count += Long.bitCount(flags);
+        }
         for (; i + 8 <= to; i += 8) {
             long word = buf.getLong(i) ^ NEWLINES;
             // High bit of each byte set exactly where the byte is zero: no borrow crosses bytes.

@@ -60,7 +60,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Tailer {
     private static final System.Logger LOG = System.getLogger(Tailer.class.getName());
-    private static final int READ_BUFFER = 128 * 1024;
+    /** Raw output reads this much at a time (fewer reads and passes per GiB); json and the sink read 128 KiB. */
+    private static final int READ_BUFFER = 512 * 1024;
+    private static final int HEAP_READ_BUFFER = 128 * 1024;
+    /** A raw read is cut into lines this much at a time, so one write to stdout (what a SIGKILL can repeat) stays this small. */
+    private static final int RUN_BYTES = 128 * 1024;
     /** Bytes read from one file before the others get their turn. */
     private static final long READ_BUDGET = 16L * 1024 * 1024;
     /** stdout is written once this much is waiting (and at the end of every pass). */
@@ -170,7 +174,7 @@ public final class Tailer {
         this.json = jsonStdout || sink != null
                 ? new JsonLines(options.podName(), options.podNamespace(), options.containerName()) : null;
         this.readBuffer = json == null
-                ? ByteBuffer.allocateDirect(READ_BUFFER).order(ByteOrder.LITTLE_ENDIAN) : ByteBuffer.allocate(READ_BUFFER);
+                ? ByteBuffer.allocateDirect(READ_BUFFER).order(ByteOrder.LITTLE_ENDIAN) : ByteBuffer.allocate(HEAP_READ_BUFFER);
     }
 
     /** Loads the checkpoint, looks at the files once and starts the loop. */
@@ -1090,7 +1094,9 @@ public final class Tailer {
             chunkStart = pos;
             chunkLength = n;
             if (readBuffer.isDirect()) {
-                f.splitter.feed(readBuffer, 0, n, now, emitter);
+                for (int at = 0; at < n; at += RUN_BYTES) {
+                    f.splitter.feed(readBuffer, at, Math.min(RUN_BYTES, n - at), now, emitter);
+                }
             } else {
                 f.splitter.feed(readBuffer.array(), 0, n, now, emitter);
             }

@@ -205,9 +205,16 @@ class LineSplitterTest {
 
     @Test
     void newlinesAreCountedExactlyWordByWord() {
-        byte[] bytes = b("\n\u0001\n\n\u000b\u0000\n\t\n" + "x".repeat(13) + "\n\n");
-        ByteBuffer buffer = ByteBuffer.allocateDirect(bytes.length).order(ByteOrder.LITTLE_ENDIAN).put(0, bytes);
-        for (int from = 0; from < bytes.length; from++) {
+        // Bytes that trip word-wise tests: 0x0B (a borrow from '\n' reaches it), 0x8A (high bit), NUL, '\n' runs.
+        byte[] alphabet = {'\n', '\n', 0x01, 0x0B, 0x0A ^ 0x01, (byte) 0x8A, 0x00, 'x', (byte) 0xFF};
+        java.util.Random random = new java.util.Random(7);
+        for (int round = 0; round < 200; round++) {
+            byte[] bytes = new byte[random.nextInt(300)];
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = alphabet[random.nextInt(alphabet.length)];
+            }
+            ByteBuffer buffer = ByteBuffer.allocateDirect(bytes.length).order(ByteOrder.LITTLE_ENDIAN).put(0, bytes);
+            int from = bytes.length == 0 ? 0 : random.nextInt(bytes.length);
             for (int to = from; to <= bytes.length; to++) {
                 int expected = 0;
                 for (int i = from; i < to; i++) {

@@ -689,6 +689,36 @@ class TailerTest {
                 "still not advanced after the cut-short drain");
     }
 
+    /** Raw reads are large, but what one write puts out before its checkpoint (what a SIGKILL repeats) stays small. */
+    @Test
+    void whatASigkillCanRepeatIsAtMostTheOutputBufferAndOneRunOfLines() throws Exception {
+        Path stateDir = Files.createDirectories(dir.resolve("state"));
+        env.put("STATE_DIR", stateDir.toString());
+        StateStore store = new StateStore(stateDir);
+        Path a = in("a.log");
+        java.util.Random random = new java.util.Random(5);
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (int i = 0; all.size() < 4_000_000; i++) {
+            all.writeBytes(("line " + i + " " + "x".repeat(random.nextInt(200)) + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        append(a, all.toByteArray()); // there at the start: read in full buffers
+        long bound = 64 * 1024 + 128 * 1024;
+        long[] worst = {0};
+        out.beforeWrite = () -> {
+            try {
+                long committed = Files.exists(store.file()) ? store.load().orElseThrow().get(0).offset() : 0;
+                worst[0] = Math.max(worst[0], out.raw().length - committed);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        start();
+        await("all of it out", () -> out.raw().length == all.size());
+        stop();
+        out.beforeWrite = null;
+        assertTrue(worst[0] > 0 && worst[0] <= bound, "written but not checkpointed at most " + bound + ", was " + worst[0]);
+    }
+
     @Test
     void everyCheckpointVerifiesAfterARestartAcrossReadsRunsAndPartialLines() throws Exception {
         // A restart checks a state entry against the file (head, and a CRC of the bytes before the offset) and
@@ -705,7 +735,7 @@ class TailerTest {
             all.writeBytes(lineOfSomeLength(random, i));
         }
         byte[] content = all.toByteArray();
-        int before = 3_000_000; // there at the start: read in full 128 KiB chunks, flushed every 64 KiB of output
+        int before = 3_000_000; // there at the start: read in full buffers, flushed every 64 KiB of output
         append(a, java.util.Arrays.copyOf(content, before));
         List<String> failures = new ArrayList<>();
         List<byte[]> snapshots = new ArrayList<>();
