@@ -15,11 +15,13 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Tells the tailer that something changed in the watched directories: inotify through the JDK's
- * WatchService (a thread of its own hands events over, so the tailer also wakes up for other
- * reasons), or nothing but timeouts in poll mode.
+ * WatchService, or nothing but timeouts in poll mode. The tailer thread waits on the WatchService
+ * itself, so an event reaches it through one hand-over (the JDK's watch thread), not two. Another
+ * thread wakes it ({@link #wakeup}) with an interrupt that only ever lands while it waits there.
  */
 public final class ChangeWatcher implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ChangeWatcher.class.getName());
@@ -31,12 +33,18 @@ public final class ChangeWatcher implements AutoCloseable {
 
     private final WatchService service;
     private final Map<Path, WatchKey> keys = new HashMap<>();
-    private final Thread pump;
-    // Coalesced between the pump and the tailer: bounded by the number of files, however fast they are written.
+    /** Poll mode: {@link #await} waits on it. */
     private final Object lock = new Object();
-    private Set<Path> modified = new HashSet<>();
-    private boolean structural;
-    private boolean woken;
+    private volatile boolean wakeRequested;
+
+    // Where the waiting thread is, so that an interrupt reaches it only inside WatchService.poll: an
+    // interrupt anywhere else would close the FileChannel it uses (stdout's, the files').
+    private static final int RUNNING = 0;
+    private static final int WAITING = 1;
+    private static final int INTERRUPTING = 2;
+    private static final int INTERRUPTED = 3;
+    private final AtomicInteger state = new AtomicInteger(RUNNING);
+    private volatile Thread waiter;
 
     public ChangeWatcher(boolean inotify) {
         WatchService ws = null;
@@ -48,13 +56,6 @@ public final class ChangeWatcher implements AutoCloseable {
             }
         }
         service = ws;
-        if (service != null) {
-            pump = new Thread(this::pump, "log-watch");
-            pump.setDaemon(true);
-            pump.start();
-        } else {
-            pump = null;
-        }
     }
 
     public boolean inotify() {
@@ -87,53 +88,103 @@ public final class ChangeWatcher implements AutoCloseable {
         }
     }
 
-    /** Makes a waiting {@link #await} return at once. */
+    /** Makes a waiting {@link #await} return at once (or the next one, if none waits now). */
     public void wakeup() {
+        wakeRequested = true;
         synchronized (lock) {
-            woken = true;
             lock.notifyAll();
+        }
+        if (state.compareAndSet(WAITING, INTERRUPTING)) {
+            waiter.interrupt();
+            state.set(INTERRUPTED);
         }
     }
 
-    /** Waits up to {@code timeoutNanos} for changes, then returns everything that has piled up. */
+    /**
+     * Waits up to {@code timeoutNanos} for changes, then returns everything that has piled up. One
+     * thread only (the tailer's).
+     */
     public Changes await(long timeoutNanos) throws InterruptedException {
+        if (service == null) {
+            return awaitWakeup(timeoutNanos);
+        }
+        WatchKey key;
+        try {
+            key = timeoutNanos <= 0 || wakeRequested ? service.poll() : waitForKey(timeoutNanos);
+        } catch (ClosedWatchServiceException e) {
+            return awaitWakeup(timeoutNanos); // closed: no events any more, only timeouts
+        }
+        boolean woken = wakeRequested;
+        wakeRequested = false; // before the pass that follows, so a later wakeup is not lost
+        if (key == null && !woken) {
+            return Changes.NONE;
+        }
+        Set<Path> modified = new HashSet<>();
+        boolean structural = false;
+        try {
+            for (; key != null; key = service.poll()) {
+                // Events that came meanwhile are taken too: the pass reads every file they name.
+                Path dir = (Path) key.watchable();
+                for (WatchEvent<?> event : key.pollEvents()) {
+                    if (event.kind() == StandardWatchEventKinds.ENTRY_MODIFY && event.context() instanceof Path name) {
+                        modified.add(dir.resolve(name));
+                    } else {
+                        structural = true; // create, delete, rename or overflow: rescan
+                    }
+                }
+                if (!key.reset()) {
+                    structural = true; // the directory is gone: the scan finds out what is left
+                }
+            }
+        } catch (ClosedWatchServiceException e) {
+            // closing
+        }
+        return new Changes(structural, modified, woken);
+    }
+
+    /** Poll mode: nothing but timeouts and wakeups. */
+    private Changes awaitWakeup(long timeoutNanos) throws InterruptedException {
         synchronized (lock) {
             long deadline = System.nanoTime() + timeoutNanos;
-            while (!structural && !woken && modified.isEmpty()) {
+            while (!wakeRequested) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return Changes.NONE;
                 }
                 TimeUnit.NANOSECONDS.timedWait(lock, left);
             }
-            Changes changes = new Changes(structural, modified, woken);
-            structural = false;
-            woken = false;
-            modified = new HashSet<>();
-            return changes;
         }
+        wakeRequested = false;
+        return new Changes(false, Set.of(), true);
     }
 
-    private void pump() {
+    private WatchKey waitForKey(long timeoutNanos) throws InterruptedException {
+        Thread me = Thread.currentThread();
+        waiter = me;
+        state.set(WAITING);
+        WatchKey key = null;
+        boolean interrupted = false;
         try {
-            while (true) {
-                WatchKey key = service.take();
-                Path dir = (Path) key.watchable();
-                synchronized (lock) {
-                    for (WatchEvent<?> event : key.pollEvents()) {
-                        if (event.kind() == StandardWatchEventKinds.ENTRY_MODIFY && event.context() instanceof Path name) {
-                            modified.add(dir.resolve(name));
-                        } else {
-                            structural = true; // create, delete, rename or overflow: rescan
-                        }
-                    }
-                    lock.notifyAll();
-                }
-                key.reset();
+            if (!wakeRequested) { // read after WAITING is set: a wakeup either sees WAITING or is seen here
+                key = service.poll(timeoutNanos, TimeUnit.NANOSECONDS);
             }
-        } catch (InterruptedException | ClosedWatchServiceException e) {
-            // closing
+        } catch (InterruptedException e) {
+            interrupted = true;
+        } finally {
+            if (!state.compareAndSet(WAITING, RUNNING)) {
+                // A wakeup is interrupting this thread: let its interrupt land, then clear it.
+                while (state.get() != INTERRUPTED) {
+                    Thread.yield();
+                }
+                Thread.interrupted();
+                state.set(RUNNING);
+                interrupted = false;
+            }
         }
+        if (interrupted) {
+            throw new InterruptedException(); // not a wakeup's: someone wants the thread to stop
+        }
+        return key;
     }
 
     @Override

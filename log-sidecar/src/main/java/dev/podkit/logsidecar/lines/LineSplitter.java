@@ -3,6 +3,7 @@ package dev.podkit.logsidecar.lines;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 
@@ -28,19 +29,12 @@ public final class LineSplitter {
         void skipped(long endOffset) throws IOException;
 
         /**
-         * Whether {@link #run} may be called now instead of {@link #line} for each of several whole
-         * lines (a sink that writes the bytes out as they are and needs no line one by one).
-         */
-        default boolean acceptsRuns() {
-            return false;
-        }
-
-        /**
          * {@code count} whole lines, each with its newline, that fill {@code bytes[offset, offset + length)}
-         * (the last byte is a newline), none longer than the maximum, none held before them.
+         * (the last byte is a newline), none longer than the maximum, none held before them. Only
+         * {@link #feed(ByteBuffer, int, int, long, Sink)} calls it.
          */
-        default void run(byte[] bytes, int offset, int length, long startOffset, long endOffset, int count) throws IOException {
-            throw new UnsupportedOperationException("a sink that accepts runs implements run");
+        default void run(ByteBuffer bytes, int offset, int length, long startOffset, long endOffset, int count) throws IOException {
+            throw new UnsupportedOperationException("a sink fed from a ByteBuffer implements run");
         }
     }
 
@@ -82,26 +76,12 @@ public final class LineSplitter {
         return pendingSince;
     }
 
-    /** Feeds bytes that follow everything fed before. */
+    /** Feeds bytes that follow everything fed before, line by line. */
     public void feed(byte[] buf, int off, int len, long nanoTime, Sink sink) throws IOException {
         int end = off + len;
         int i = off;
         long base = pendingStart + pendingLength - off; // file offset of buf[x] is base + x
-        boolean runs = sink.acceptsRuns();
         while (i < end) {
-            if (runs && pendingLength == 0 && !skipping && end - i <= max) {
-                // Every line that ends in this buffer is whole and short enough: hand them over in one
-                // piece (counted word-wise) instead of one call per line; the rest is a partial line.
-                int last = lastIndexOf(buf, i, end);
-                if (last < 0) {
-                    append(buf, i, end, nanoTime, sink);
-                    return;
-                }
-                pendingStart = base + last + 1;
-                sink.run(buf, i, last + 1 - i, base + i, pendingStart, countNewlines(buf, i, last + 1));
-                i = last + 1;
-                continue;
-            }
             int nl = indexOf(buf, i, end);
             if (nl < 0) {
                 append(buf, i, end, nanoTime, sink);
@@ -135,6 +115,59 @@ public final class LineSplitter {
         }
     }
 
+    /**
+     * Feeds bytes that follow everything fed before, from a (direct) buffer that is not copied: the
+     * whole lines in it go to {@link Sink#run} in runs (counted word by word); only a line that
+     * completes a held one or is longer than the maximum is copied. The buffer must be little-endian.
+     */
+    public void feed(ByteBuffer buf, int off, int len, long nanoTime, Sink sink) throws IOException {
+        if (buf.order() != ByteOrder.LITTLE_ENDIAN) {
+            throw new IllegalArgumentException("the buffer is read as little-endian words");
+        }
+        int end = off + len;
+        int i = off;
+        long base = pendingStart + pendingLength - off; // file offset of buf[x] is base + x
+        while (i < end) {
+            if (pendingLength == 0 && !skipping) {
+                // Every line that ends within max + 1 bytes is whole and no longer than the maximum.
+                int window = (int) Math.min(end, (long) i + max + 1);
+                int last = lastIndexOf(buf, i, window);
+                if (last >= 0) {
+                    pendingStart = base + last + 1;
+                    sink.run(buf, i, last + 1 - i, base + i, pendingStart, countNewlines(buf, i, last + 1));
+                    i = last + 1;
+                    continue;
+                }
+                if (window == end) {
+                    append(buf, i, end, nanoTime, sink); // a partial line
+                    return;
+                }
+                // else a line longer than the maximum: cut below
+            }
+            int nl = indexOf(buf, i, end);
+            if (nl < 0) {
+                append(buf, i, end, nanoTime, sink);
+                return;
+            }
+            if (!skipping) {
+                append(buf, i, nl, nanoTime, sink); // may cut (split) or start skipping (truncate)
+            }
+            if (skipping) {
+                skipping = false;
+                pendingStart = base + nl + 1;
+                pendingLength = 0;
+                sink.skipped(pendingStart);
+            } else {
+                long start = pendingStart;
+                int length = pendingLength;
+                pendingStart = base + nl + 1;
+                pendingLength = 0;
+                sink.line(pending, 0, length, start, pendingStart, 0);
+            }
+            i = nl + 1;
+        }
+    }
+
     /** Emits the held partial line as it is (timeout, or its file will never grow again). */
     public boolean flushPartial(Sink sink) throws IOException {
         if (pendingLength == 0) {
@@ -163,6 +196,28 @@ public final class LineSplitter {
             int take = Math.min(room, to - from);
             ensure(pendingLength + take);
             System.arraycopy(buf, from, pending, pendingLength, take);
+            pendingLength += take;
+            from += take;
+            if (pendingLength == max && from < to) {
+                cut(sink);
+            }
+        }
+    }
+
+    /** {@link #append(byte[], int, int, long, Sink)} from a buffer. */
+    private void append(ByteBuffer buf, int from, int to, long nanoTime, Sink sink) throws IOException {
+        while (from < to) {
+            if (skipping) {
+                pendingStart += to - from;
+                sink.skipped(pendingStart);
+                return;
+            }
+            if (pendingLength == 0) {
+                pendingSince = nanoTime;
+            }
+            int take = Math.min(max - pendingLength, to - from);
+            ensure(pendingLength + take);
+            buf.get(from, pending, pendingLength, take);
             pendingLength += take;
             from += take;
             if (pendingLength == max && from < to) {
@@ -217,34 +272,6 @@ public final class LineSplitter {
 
     private static final long LOW7 = 0x7F7F7F7F7F7F7F7FL;
 
-    /** The number of '\n' in {@code buf[from, to)}, eight bytes at a time (exact per byte, unlike {@link #indexOf}'s test). */
-    static int countNewlines(byte[] buf, int from, int to) {
-        int count = 0;
-        int i = from;
-        for (; i + 8 <= to; i += 8) {
-            long word = (long) LONGS.get(buf, i) ^ NEWLINES;
-            // High bit of each byte set exactly where the byte is zero: no borrow crosses bytes.
-            long zero = ~(((word & LOW7) + LOW7) | word | LOW7);
-            count += Long.bitCount(zero);
-        }
-        for (; i < to; i++) {
-            if (buf[i] == '\n') {
-                count++;
-            }
-        }
-        return count;
-    }
-
-    /** The last '\n' in {@code buf[from, to)}, or -1. */
-    static int lastIndexOf(byte[] buf, int from, int to) {
-        for (int i = to - 1; i >= from; i--) {
-            if (buf[i] == '\n') {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     /** The first '\n' in {@code buf[from, to)}, eight bytes at a time (the lowest zero byte of word ^ newlines). */
     static int indexOf(byte[] buf, int from, int to) {
         int i = from;
@@ -257,6 +284,60 @@ public final class LineSplitter {
         }
         for (; i < to; i++) {
             if (buf[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+    /** The number of '\n' in {@code buf[from, to)}, eight bytes at a time (exact per byte, unlike {@link #indexOf}'s test). */
+    static int countNewlines(ByteBuffer buf, int from, int to) {
+        int count = 0;
+        int i = from;
+        for (; i + 64 <= to; i += 64) {
+            // Eight words' zero-byte flags (bit 7 of each byte) shifted into distinct bits: one bit count for 64 bytes.
+            long flags = 0;
+            for (int k = 0; k < 8; k++) {
+                long word = buf.getLong(i + 8 * k) ^ NEWLINES;
+                flags |= (~(((word & LOW7) + LOW7) | word) & HIGHS) >>> k;
+            }
+            count += Long.bitCount(flags);
+        }
+        for (; i + 8 <= to; i += 8) {
+            long word = buf.getLong(i) ^ NEWLINES;
+            // High bit of each byte set exactly where the byte is zero: no borrow crosses bytes.
+            long zero = ~(((word & LOW7) + LOW7) | word | LOW7);
+            count += Long.bitCount(zero);
+        }
+        for (; i < to; i++) {
+            if (buf.get(i) == '\n') {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** The last '\n' in {@code buf[from, to)}, or -1. */
+    static int lastIndexOf(ByteBuffer buf, int from, int to) {
+        for (int i = to - 1; i >= from; i--) {
+            if (buf.get(i) == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** {@link #indexOf(byte[], int, int)} in a little-endian buffer. */
+    static int indexOf(ByteBuffer buf, int from, int to) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long word = buf.getLong(i) ^ NEWLINES;
+            long found = (word - ONES) & ~word & HIGHS;
+            if (found != 0) {
+                return i + (Long.numberOfTrailingZeros(found) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (buf.get(i) == '\n') {
                 return i;
             }
         }

@@ -1,5 +1,6 @@
 package dev.podkit.logsidecar.output;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /** A growable byte array: what is about to be written to stdout or POSTed. */
@@ -19,6 +20,13 @@ public final class Bytes {
     public void add(byte[] bytes, int offset, int count) {
         ensure(count);
         System.arraycopy(bytes, offset, array, length, count);
+        length += count;
+    }
+
+    /** {@code buffer[from, from + count)}; the buffer's position is not used. */
+    public void add(ByteBuffer buffer, int from, int count) {
+        ensure(count);
+        buffer.get(from, array, length, count);
         length += count;
     }
 

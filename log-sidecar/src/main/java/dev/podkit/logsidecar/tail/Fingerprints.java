@@ -19,16 +19,21 @@ public final class Fingerprints {
     private Fingerprints() {
     }
 
+    /** A reusable direct buffer per thread: a check at every read allocates nothing and copies nothing twice. */
+    private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(HEAD_BYTES));
+
     /** CRC32C of {@code length} bytes at {@code position}, or -1 if the file has fewer. */
     public static long crc(FileChannel channel, long position, int length) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(length);
+        ByteBuffer buf = length <= HEAD_BYTES ? SCRATCH.get().clear().limit(length) : ByteBuffer.allocate(length);
         while (buf.hasRemaining()) {
             int n = channel.read(buf, position + buf.position());
             if (n < 0) {
                 return -1;
             }
         }
-        return crc(buf.array(), 0, length);
+        CRC32C crc = new CRC32C();
+        crc.update(buf.flip());
+        return crc.getValue();
     }
 
     public static long crc(byte[] bytes, int offset, int length) {

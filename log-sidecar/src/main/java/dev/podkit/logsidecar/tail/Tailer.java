@@ -14,10 +14,12 @@ import dev.podkit.logsidecar.metrics.TailMetrics;
 import dev.podkit.logsidecar.output.Bytes;
 import dev.podkit.logsidecar.output.HttpSink;
 import dev.podkit.logsidecar.output.JsonLines;
+import dev.podkit.logsidecar.output.Stdout;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -58,7 +60,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Tailer {
     private static final System.Logger LOG = System.getLogger(Tailer.class.getName());
-    private static final int READ_BUFFER = 128 * 1024;
+    /** Raw output reads this much at a time (fewer reads and passes per GiB); json and the sink read 128 KiB. */
+    private static final int READ_BUFFER = 512 * 1024;
+    private static final int HEAP_READ_BUFFER = 128 * 1024;
+    /** A raw read is cut into lines this much at a time, so one write to stdout (what a SIGKILL can repeat) stays this small. */
+    private static final int RUN_BYTES = 128 * 1024;
     /** Bytes read from one file before the others get their turn. */
     private static final long READ_BUDGET = 16L * 1024 * 1024;
     /** stdout is written once this much is waiting (and at the end of every pass). */
@@ -70,7 +76,7 @@ public final class Tailer {
     private final ChangeWatcher watcher;
     private final StateStore state;
     private final TailMetrics metrics;
-    private final OutputStream stdout;
+    private final Stdout stdout;
     private final boolean rawStdout;
     private final boolean jsonStdout;
     private final HttpSink sink;
@@ -78,14 +84,16 @@ public final class Tailer {
 
     private final Bytes out = new Bytes(64 * 1024);
     private final Bytes record = new Bytes(1024);
-    private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER);
-    /** The read buffer's array while a chunk is being cut into lines, else null. */
-    private byte[] readArray;
+    /**
+     * One buffer for every file. Raw output reads into a direct buffer and writes runs of whole lines
+     * from it (the bytes are copied in from the page cache and out to stdout, nothing else); json and
+     * the sink need a line at a time in a byte array anyway.
+     */
+    private final ByteBuffer readBuffer;
     private TrackedFile chunkFile;
     private long chunkStart;
     private int chunkLength;
-    /** A run of whole lines in the read buffer waiting to be copied to the output. */
-    private byte[] sliceArray;
+    /** A run of whole lines, {@code readBuffer[sliceFrom, sliceTo)}, waiting for the output (empty if equal). */
     private int sliceFrom;
     private int sliceTo;
 
@@ -159,12 +167,14 @@ public final class Tailer {
         this.watcher = watcher;
         this.state = state;
         this.metrics = metrics;
-        this.stdout = stdout;
+        this.stdout = stdout == null ? null : new Stdout(stdout);
         this.rawStdout = options.outputFormat() == OutputFormat.RAW;
         this.jsonStdout = options.outputFormat() == OutputFormat.JSON;
         this.sink = sink;
         this.json = jsonStdout || sink != null
                 ? new JsonLines(options.podName(), options.podNamespace(), options.containerName()) : null;
+        this.readBuffer = json == null
+                ? ByteBuffer.allocateDirect(READ_BUFFER).order(ByteOrder.LITTLE_ENDIAN) : ByteBuffer.allocate(HEAP_READ_BUFFER);
     }
 
     /** Loads the checkpoint, looks at the files once and starts the loop. */
@@ -1075,7 +1085,7 @@ public final class Tailer {
             if (n <= 0) {
                 break;
             }
-            if (pos == 0 && looksBinary(readBuffer.array(), n)) {
+            if (pos == 0 && looksBinary(readBuffer, n)) {
                 f.binary = true;
                 f.startAt(size);
                 f.closeChannel();
@@ -1085,15 +1095,19 @@ public final class Tailer {
                         + ": binary (NUL bytes or a compressed format); the other files keep flowing");
                 return;
             }
-            readArray = readBuffer.array();
             chunkFile = f;
             chunkStart = pos;
             chunkLength = n;
-            f.splitter.feed(readArray, 0, n, now, emitter);
+            if (readBuffer.isDirect()) {
+                for (int at = 0; at < n; at += RUN_BYTES) {
+                    f.splitter.feed(readBuffer, at, Math.min(RUN_BYTES, n - at), now, emitter);
+                }
+            } else {
+                f.splitter.feed(readBuffer.array(), 0, n, now, emitter);
+            }
             flushSlice(); // the next read overwrites the buffer
-            readArray = null;
             chunkFile = null;
-            f.tailFromChunk(readBuffer.array(), pos, n);
+            f.tailFromChunk(readBuffer, pos, n);
             FileMeters m = meters(f);
             m.bytes.increment(n);
             if (emitter.lines > 0) {
@@ -1109,7 +1123,10 @@ public final class Tailer {
         }
     }
 
-    private static boolean looksBinary(byte[] b, int n) {
+    private static boolean looksBinary(ByteBuffer buffer, int n) {
+        byte[] b = new byte[Math.min(n, 1024)];
+        buffer.get(0, b);
+        n = b.length;
         if (n >= 2 && (b[0] & 0xFF) == 0x1F && (b[1] & 0xFF) == 0x8B) {
             return true; // gzip
         }
@@ -1119,7 +1136,7 @@ public final class Tailer {
                 || (b[0] == 'B' && b[1] == 'Z' && b[2] == 'h'))) {
             return true; // zip, zstd, xz, bzip2
         }
-        for (int i = 0; i < Math.min(n, 1024); i++) {
+        for (int i = 0; i < n; i++) {
             if (b[i] == 0) {
                 return true;
             }
@@ -1206,33 +1223,11 @@ public final class Tailer {
                     ? new MultilineJoiner(options.multilineStart().get(), options.maxLineBytes()) : null;
         }
 
-        /** Lines of the current chunk not yet added to the counter (the per-line path avoids the meter). */
+        /** Lines of the current chunk's runs not yet added to the counter. */
         long lines;
 
         @Override
         public void line(byte[] bytes, int offset, int length, long start, long end, int flags) throws IOException {
-            if (flags == 0 && json == null && bytes == readArray && offset + length < bytes.length
-                    && bytes[offset + length] == '\n') {
-                // The hot path (raw output, a whole line inside the read buffer): the output is the input, so a
-                // run of such lines is copied out in one piece; the tail check is taken once per chunk.
-                lines++;
-                if (rawStdout) {
-                    if (sliceArray == bytes && sliceTo == offset) {
-                        sliceTo = offset + length + 1;
-                    } else {
-                        flushSlice();
-                        sliceArray = bytes;
-                        sliceFrom = offset;
-                        sliceTo = offset + length + 1;
-                    }
-                }
-                file.emittedFast(end);
-                markDirty(file);
-                if (out.length() + sliceTo - sliceFrom >= FLUSH_BYTES) {
-                    flush();
-                }
-                return;
-            }
             flushSlice();
             FileMeters m = meters(file);
             m.lines.increment();
@@ -1262,24 +1257,16 @@ public final class Tailer {
             }
         }
 
+        /** Raw output of whole lines straight from the (direct) read buffer: the lines are counted, not copied. */
         @Override
-        public boolean acceptsRuns() {
-            return json == null && readArray != null;
-        }
-
-        /** Raw output of whole lines straight from the read buffer: the same as {@link #line}'s hot path, once per run. */
-        @Override
-        public void run(byte[] bytes, int offset, int length, long start, long end, int count) throws IOException {
+        public void run(ByteBuffer bytes, int offset, int length, long start, long end, int count) throws IOException {
             lines += count;
             if (rawStdout) {
-                if (sliceArray == bytes && sliceTo == offset) {
-                    sliceTo = offset + length;
-                } else {
+                if (sliceTo != offset) {
                     flushSlice();
-                    sliceArray = bytes;
                     sliceFrom = offset;
-                    sliceTo = offset + length;
                 }
+                sliceTo = offset + length;
             }
             file.emittedFast(end);
             markDirty(file);
@@ -1327,14 +1314,13 @@ public final class Tailer {
         }
     }
 
-    /** Copies the run of lines that is waiting in the read buffer to the output. */
+    /** Copies the run of lines that is waiting in the read buffer to the output buffer (it comes first). */
     private void flushSlice() {
-        if (sliceArray != null) {
-            out.add(sliceArray, sliceFrom, sliceTo - sliceFrom);
-            sliceArray = null;
-            sliceFrom = 0;
-            sliceTo = 0;
+        if (sliceTo > sliceFrom) {
+            out.add(readBuffer, sliceFrom, sliceTo - sliceFrom);
         }
+        sliceFrom = 0;
+        sliceTo = 0;
     }
 
     private byte[] quoted(Path origin) {
@@ -1343,20 +1329,21 @@ public final class Tailer {
 
     /** Writes what is waiting to stdout; then the lines count as delivered (or as handed to the sink). */
     private void flush() throws IOException {
-        if (sliceArray != null && stdout != null) {
+        if (sliceTo > sliceFrom && stdout != null) {
             // Whole lines straight from the read buffer: written from there, without a copy, after
             // what waits in the output buffer (which always comes before them).
             if (out.length() > 0) {
                 stdout.write(out.array(), 0, out.length());
                 out.clear();
             }
-            stdout.write(sliceArray, sliceFrom, sliceTo - sliceFrom);
+            stdout.write(readBuffer, sliceFrom, sliceTo);
             stdout.flush();
-            sliceArray = null;
+            sliceFrom = 0;
+            sliceTo = 0;
         }
         flushSlice();
         if (chunkFile != null) {
-            chunkFile.tailFromChunk(readArray, chunkStart, chunkLength); // a flush in the middle of a chunk
+            chunkFile.tailFromChunk(readBuffer, chunkStart, chunkLength); // a flush in the middle of a chunk
         }
         if (out.length() > 0) {
             if (stdout != null) {

@@ -3,6 +3,7 @@ package dev.podkit.logsidecar.tail;
 import dev.podkit.logsidecar.lines.LineSplitter;
 import dev.podkit.logsidecar.metrics.FileMeters;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 
@@ -136,19 +137,19 @@ public final class TrackedFile {
         emitted = end;
     }
 
-    /** Updates the ring from a chunk read at {@code chunkStart} whose lines were just emitted. */
-    void tailFromChunk(byte[] buf, long chunkStart, int n) {
+    /** Updates the ring from a chunk read at {@code chunkStart} (at index 0 of {@code buf}) whose lines were just emitted. */
+    void tailFromChunk(ByteBuffer buf, long chunkStart, int n) {
         if (tailEnd == emitted || emitted <= chunkStart || emitted > chunkStart + n) {
             return;
         }
         int have = (int) (emitted - chunkStart);
         if (have >= tail.length) {
-            System.arraycopy(buf, have - tail.length, tail, 0, tail.length);
+            buf.get(have - tail.length, tail, 0, tail.length);
             tailLength = tail.length;
         } else {
             int keep = tailEnd == chunkStart ? Math.min(tailLength, tail.length - have) : 0;
             System.arraycopy(tail, tailLength - keep, tail, 0, keep);
-            System.arraycopy(buf, 0, tail, keep, have);
+            buf.get(0, tail, keep, have);
             tailLength = keep + have;
         }
         tailEnd = emitted;

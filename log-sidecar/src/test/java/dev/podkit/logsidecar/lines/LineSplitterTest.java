@@ -3,6 +3,8 @@ package dev.podkit.logsidecar.lines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,13 +98,22 @@ class LineSplitterTest {
                     b[at] = '\n';
                 }
                 assertEquals(at < len ? at : -1, LineSplitter.indexOf(b, 0, len), "length " + len + ", newline at " + at);
+                // 0x0B is one above '\n': a borrow from the newline's byte marks it too, which must not win.
+                for (byte around : new byte[] {(byte) 0x8A, 0x0B}) {
+                    java.util.Arrays.fill(b, around);
+                    if (at < len) {
+                        b[at] = '\n';
+                    }
+                    ByteBuffer direct = ByteBuffer.allocateDirect(len + 1).order(ByteOrder.LITTLE_ENDIAN).put(1, b);
+                    assertEquals(at < len ? at + 1 : -1, LineSplitter.indexOf(direct, 1, len + 1), "buffer, length " + len + ", newline at " + at);
+                }
             }
         }
         byte[] two = "ab\ncd\n".getBytes(StandardCharsets.UTF_8);
         assertEquals(5, LineSplitter.indexOf(two, 3, two.length));
     }
 
-    /** Records like {@link #sink}, but takes runs of whole lines and checks what each run promises. */
+    /** Records like {@link #sink}, but takes runs of whole lines (from a buffer) and checks what each run promises. */
     private static LineSplitter.Sink runSink(List<String> into, int max, int[] runs) {
         return new LineSplitter.Sink() {
             @Override
@@ -116,13 +127,10 @@ class LineSplitterTest {
             }
 
             @Override
-            public boolean acceptsRuns() {
-                return true;
-            }
-
-            @Override
-            public void run(byte[] bytes, int offset, int length, long start, long end, int count) {
+            public void run(ByteBuffer buffer, int offset, int length, long start, long end, int count) {
                 runs[0]++;
+                byte[] bytes = new byte[buffer.capacity()];
+                buffer.get(0, bytes);
                 assertEquals('\n', bytes[offset + length - 1], "a run ends with a newline");
                 assertEquals(start + length, end);
                 int lines = 0;
@@ -143,7 +151,7 @@ class LineSplitterTest {
 
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
-    void runsOfWholeLinesGiveExactlyWhatLineByLineGives(int seed) throws Exception {
+    void aDirectBufferInRunsGivesExactlyWhatAByteArrayLineByLineGives(int seed) throws Exception {
         java.util.Random random = new java.util.Random(seed);
         StringBuilder text = new StringBuilder();
         for (int l = 0; l < 400; l++) {
@@ -178,7 +186,14 @@ class LineSplitterTest {
         for (int i = 0; i < all.length; ) {
             int n = Math.min(all.length - i, 1 + random.nextInt(3 * max));
             a.feed(all, i, n, 0, perLine);
-            r.feed(all, i, n, 0, withRuns);
+            // At an offset in a direct buffer with bytes around it that are not fed, as the tailer's read buffer.
+            int at = random.nextInt(9);
+            ByteBuffer direct = ByteBuffer.allocateDirect(at + n + 9).order(ByteOrder.LITTLE_ENDIAN);
+            for (int k = 0; k < direct.capacity(); k++) {
+                direct.put(k, (byte) '\n');
+            }
+            direct.put(at, all, i, n);
+            r.feed(direct, at, n, 0, withRuns);
             i += n;
         }
         a.flushPartial(perLine);
@@ -190,14 +205,22 @@ class LineSplitterTest {
 
     @Test
     void newlinesAreCountedExactlyWordByWord() {
-        byte[] bytes = b("\n\u0001\n\n\u000b\u0000\n\t\n" + "x".repeat(13) + "\n\n");
-        for (int from = 0; from < bytes.length; from++) {
+        // Bytes that trip word-wise tests: 0x0B (a borrow from '\n' reaches it), 0x8A (high bit), NUL, '\n' runs.
+        byte[] alphabet = {'\n', '\n', 0x01, 0x0B, 0x0A ^ 0x01, (byte) 0x8A, 0x00, 'x', (byte) 0xFF};
+        java.util.Random random = new java.util.Random(7);
+        for (int round = 0; round < 200; round++) {
+            byte[] bytes = new byte[random.nextInt(300)];
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = alphabet[random.nextInt(alphabet.length)];
+            }
+            ByteBuffer buffer = ByteBuffer.allocateDirect(bytes.length).order(ByteOrder.LITTLE_ENDIAN).put(0, bytes);
+            int from = bytes.length == 0 ? 0 : random.nextInt(bytes.length);
             for (int to = from; to <= bytes.length; to++) {
                 int expected = 0;
                 for (int i = from; i < to; i++) {
                     expected += bytes[i] == '\n' ? 1 : 0;
                 }
-                assertEquals(expected, LineSplitter.countNewlines(bytes, from, to), from + ".." + to);
+                assertEquals(expected, LineSplitter.countNewlines(buffer, from, to), from + ".." + to);
             }
         }
     }

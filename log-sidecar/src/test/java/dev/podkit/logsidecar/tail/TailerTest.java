@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.podkit.logsidecar.LogSidecarSettings.Options;
 import dev.podkit.logsidecar.LogSidecarSettings.WatchMode;
 import dev.podkit.logsidecar.checkpoint.StateStore;
+import dev.podkit.logsidecar.lines.LineSplitter;
 import dev.podkit.logsidecar.discovery.ChangeWatcher;
 import dev.podkit.logsidecar.metrics.TailMetrics;
 import dev.podkit.logsidecar.output.HttpSink;
@@ -44,6 +45,8 @@ class TailerTest {
     private final Map<String, String> env = new HashMap<>();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final Out out = new Out();
+    /** What the tailer writes to: {@link #out} unless a test gives it a real file. */
+    private OutputStream stdout = out;
     private Tailer tailer;
     private ChangeWatcher watcher;
     private HttpSink sink;
@@ -96,7 +99,7 @@ class TailerTest {
             sink.bindTo(registry);
         }
         StateStore state = options.stateDir().map(StateStore::new).orElse(null);
-        tailer = new Tailer(options, watcher, state, metrics, out, sink);
+        tailer = new Tailer(options, watcher, state, metrics, stdout, sink);
         if (lister != null) {
             tailer.lister = lister;
         }
@@ -264,6 +267,69 @@ class TailerTest {
                 : "x".repeat(64) + " [truncated]\nafter\n";
         assertEquals(expected, out.text());
         assertTrue(meter("podkit.logsidecar.long.lines", "file", a.toString()) >= 1.0);
+    }
+
+    /**
+     * stdout as in the image (a file descriptor, written through its channel from the direct read
+     * buffer): byte for byte what the splitter gives line by line from a byte array, across many
+     * reads, lines longer than the maximum and lines that arrive in pieces.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"SPLIT", "TRUNCATE"})
+    void rawOutputToAFileDescriptorIsWhatTheLineByLineSplitterGives(dev.podkit.logsidecar.LogSidecarSettings.LongLines mode)
+            throws Exception {
+        int max = 1000;
+        env.put("MAX_LINE_BYTES", Integer.toString(max));
+        env.put("LONG_LINES", mode.name().toLowerCase());
+        java.util.Random random = new java.util.Random(mode.ordinal());
+        java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+        for (int i = 0; text.size() < 900_000; i++) {
+            int length = random.nextInt(20) == 0 ? max - 2 + random.nextInt(4000) : random.nextInt(300);
+            StringBuilder line = new StringBuilder(i + " ");
+            while (line.length() < length) {
+                line.append(random.nextInt(8) == 0 ? "漢é" : "abcdefgh".substring(random.nextInt(8)));
+            }
+            text.writeBytes(line.append('\n').toString().getBytes(StandardCharsets.UTF_8));
+        }
+        text.writeBytes(b("held, no newline"));
+        byte[] all = text.toByteArray();
+        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        LineSplitter reference = new LineSplitter(max, mode == dev.podkit.logsidecar.LogSidecarSettings.LongLines.TRUNCATE);
+        reference.feed(all, 0, all.length, 0, new LineSplitter.Sink() {
+            @Override
+            public void line(byte[] bytes, int offset, int length, long start, long end, int flags) {
+                expected.write(bytes, offset, length);
+                if ((flags & LineSplitter.TRUNCATED) != 0) {
+                    expected.writeBytes(b(" [truncated]"));
+                }
+                expected.write('\n');
+            }
+
+            @Override
+            public void skipped(long end) {
+            }
+        });
+        Path file = dir.resolve("stdout");
+        try (java.io.FileOutputStream fd = new java.io.FileOutputStream(file.toFile())) {
+            stdout = fd;
+            Path a = in("a.log");
+            append(a, java.util.Arrays.copyOf(all, 300_000));
+            start();
+            for (int at = 300_000; at < all.length; ) {
+                int n = Math.min(all.length - at, 1 + random.nextInt(200_000));
+                append(a, java.util.Arrays.copyOfRange(all, at, at + n));
+                at += n;
+                Thread.sleep(random.nextInt(30));
+            }
+            await("all lines in " + file, () -> file.toFile().length() >= expected.size());
+            stop();
+        }
+        assertTrue(java.util.Arrays.equals(expected.toByteArray(), Files.readAllBytes(file)), "byte for byte");
+        assertTrue(out.raw().length == 0);
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
@@ -663,6 +729,36 @@ class TailerTest {
                 "still not advanced after the cut-short drain");
     }
 
+    /** Raw reads are large, but what one write puts out before its checkpoint (what a SIGKILL repeats) stays small. */
+    @Test
+    void whatASigkillCanRepeatIsAtMostTheOutputBufferAndOneRunOfLines() throws Exception {
+        Path stateDir = Files.createDirectories(dir.resolve("state"));
+        env.put("STATE_DIR", stateDir.toString());
+        StateStore store = new StateStore(stateDir);
+        Path a = in("a.log");
+        java.util.Random random = new java.util.Random(5);
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (int i = 0; all.size() < 4_000_000; i++) {
+            all.writeBytes(("line " + i + " " + "x".repeat(random.nextInt(200)) + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        append(a, all.toByteArray()); // there at the start: read in full buffers
+        long bound = 64 * 1024 + 128 * 1024;
+        long[] worst = {0};
+        out.beforeWrite = () -> {
+            try {
+                long committed = Files.exists(store.file()) ? store.load().orElseThrow().get(0).offset() : 0;
+                worst[0] = Math.max(worst[0], out.raw().length - committed);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        start();
+        await("all of it out", () -> out.raw().length == all.size());
+        stop();
+        out.beforeWrite = null;
+        assertTrue(worst[0] > 0 && worst[0] <= bound, "written but not checkpointed at most " + bound + ", was " + worst[0]);
+    }
+
     @Test
     void everyCheckpointVerifiesAfterARestartAcrossReadsRunsAndPartialLines() throws Exception {
         // A restart checks a state entry against the file (head, and a CRC of the bytes before the offset) and
@@ -679,7 +775,7 @@ class TailerTest {
             all.writeBytes(lineOfSomeLength(random, i));
         }
         byte[] content = all.toByteArray();
-        int before = 3_000_000; // there at the start: read in full 128 KiB chunks, flushed every 64 KiB of output
+        int before = 3_000_000; // there at the start: read in full buffers, flushed every 64 KiB of output
         append(a, java.util.Arrays.copyOf(content, before));
         List<String> failures = new ArrayList<>();
         List<byte[]> snapshots = new ArrayList<>();
