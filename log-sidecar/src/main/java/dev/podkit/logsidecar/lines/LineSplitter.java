@@ -98,18 +98,7 @@ public final class LineSplitter {
                 sink.line(buf, i, nl - i, base + i, pendingStart, 0);
             } else {
                 append(buf, i, nl, nanoTime, sink);
-                if (skipping) {
-                    skipping = false;
-                    pendingStart = base + nl + 1;
-                    pendingLength = 0;
-                    sink.skipped(pendingStart);
-                } else {
-                    long start = pendingStart;
-                    int length = pendingLength;
-                    pendingStart = base + nl + 1;
-                    pendingLength = 0;
-                    sink.line(pending, 0, length, start, pendingStart, 0);
-                }
+                endHeld(base + nl + 1, sink);
             }
             i = nl + 1;
         }
@@ -152,19 +141,22 @@ public final class LineSplitter {
             if (!skipping) {
                 append(buf, i, nl, nanoTime, sink); // may cut (split) or start skipping (truncate)
             }
-            if (skipping) {
-                skipping = false;
-                pendingStart = base + nl + 1;
-                pendingLength = 0;
-                sink.skipped(pendingStart);
-            } else {
-                long start = pendingStart;
-                int length = pendingLength;
-                pendingStart = base + nl + 1;
-                pendingLength = 0;
-                sink.line(pending, 0, length, start, pendingStart, 0);
-            }
+            endHeld(base + nl + 1, sink);
             i = nl + 1;
+        }
+    }
+
+    /** A newline ends the held line (or the skipped rest of a too long one); the next starts at file offset {@code next}. */
+    private void endHeld(long next, Sink sink) throws IOException {
+        long start = pendingStart;
+        int length = pendingLength;
+        pendingStart = next;
+        pendingLength = 0;
+        if (skipping) {
+            skipping = false;
+            sink.skipped(next);
+        } else {
+            sink.line(pending, 0, length, start, next, 0);
         }
     }
 
@@ -183,28 +175,10 @@ public final class LineSplitter {
 
     /** Appends bytes without a newline to the held line, emitting pieces when it outgrows the maximum. */
     private void append(byte[] buf, int from, int to, long nanoTime, Sink sink) throws IOException {
-        while (from < to) {
-            if (skipping) {
-                pendingStart += to - from;
-                sink.skipped(pendingStart);
-                return;
-            }
-            if (pendingLength == 0) {
-                pendingSince = nanoTime;
-            }
-            int room = max - pendingLength;
-            int take = Math.min(room, to - from);
-            ensure(pendingLength + take);
-            System.arraycopy(buf, from, pending, pendingLength, take);
-            pendingLength += take;
-            from += take;
-            if (pendingLength == max && from < to) {
-                cut(sink);
-            }
-        }
+        append(ByteBuffer.wrap(buf), from, to, nanoTime, sink); // partial and long lines only: not the hot path
     }
 
-    /** {@link #append(byte[], int, int, long, Sink)} from a buffer. */
+    /** {@link #append(byte[], int, int, long, Sink)} from a buffer (absolute reads: its position stays). */
     private void append(ByteBuffer buf, int from, int to, long nanoTime, Sink sink) throws IOException {
         while (from < to) {
             if (skipping) {
