@@ -732,9 +732,7 @@ class TailerTest {
     /** Raw reads are large, but what one write puts out before its checkpoint (what a SIGKILL repeats) stays small. */
     @Test
     void whatASigkillCanRepeatIsAtMostTheOutputBufferAndOneRunOfLines() throws Exception {
-        Path stateDir = Files.createDirectories(dir.resolve("state"));
-        env.put("STATE_DIR", stateDir.toString());
-        StateStore store = new StateStore(stateDir);
+        StateStore store = stateStore();
         Path a = in("a.log");
         java.util.Random random = new java.util.Random(5);
         ByteArrayOutputStream all = new ByteArrayOutputStream();
@@ -765,9 +763,7 @@ class TailerTest {
         // reads the file again from its start if that fails: every checkpoint written must pass, including those
         // taken between a run of whole lines, a line completed by the next read and a flush in the middle of a read.
         env.put("MAX_LINE_BYTES", "1048576"); // as the torture test: every read goes out as runs
-        Path stateDir = Files.createDirectories(dir.resolve("state"));
-        env.put("STATE_DIR", stateDir.toString());
-        StateStore store = new StateStore(stateDir);
+        StateStore store = stateStore();
         Path a = in("a.log");
         java.util.Random random = new java.util.Random(42);
         ByteArrayOutputStream all = new ByteArrayOutputStream();
@@ -816,9 +812,7 @@ class TailerTest {
         // whole lines straight from the read buffer, the two within the ring's 64 bytes or not, and a line longer
         // than a read whose output flushes in the middle of the read that ends it.
         env.put("MAX_LINE_BYTES", "1048576");
-        Path stateDir = Files.createDirectories(dir.resolve("state"));
-        env.put("STATE_DIR", stateDir.toString());
-        StateStore store = new StateStore(stateDir);
+        StateStore store = stateStore();
         Path a = in("a.log");
         List<String> appends = new ArrayList<>(List.of("a 1\nheld", " 2\nb 3\nc", " 4\n", "d 5\ne",
                 " 6 " + "y".repeat(100) + "\nf 7\ng", " 8\n" + "h 9 " + "z".repeat(80) + "\ni", " 10\nj 11\n",
@@ -887,6 +881,13 @@ class TailerTest {
     }
 
     /** Lines as the torture test writes them: mostly short, some longer than a read, multibyte characters. */
+    /** A STATE_DIR for the sidecar, and a store to read its checkpoints. */
+    private StateStore stateStore() throws IOException {
+        Path stateDir = Files.createDirectories(dir.resolve("state"));
+        env.put("STATE_DIR", stateDir.toString());
+        return new StateStore(stateDir);
+    }
+
     private static byte[] lineOfSomeLength(java.util.Random random, int seq) {
         int length = random.nextInt(60) == 0 ? 50_000 + random.nextInt(100_000) : random.nextInt(200);
         String[] pieces = {"a", "z", " ", "é", "漢", "🙂"};
