@@ -144,4 +144,67 @@ class ChangeWatcherTest {
             Thread.interrupted();
         }
     }
+
+    @Test
+    void aWatchedDirectoryDeletedAndMadeAgainIsWatchedAgain() throws Exception {
+        Path logs = Files.createDirectory(dir.resolve("logs"));
+        try (ChangeWatcher watcher = new ChangeWatcher(true)) {
+            watcher.watch(Set.of(logs));
+            Files.delete(logs);
+            assertTrue(assertTimeoutPreemptively(HANG, () -> watcher.await(FOREVER)).structural(), "the directory went: rescan");
+            Files.createDirectory(logs);
+            watcher.watch(Set.of(logs)); // what the rescan does
+            Path file = Files.writeString(logs.resolve("a.log"), "");
+            Files.writeString(file, "line\n", StandardOpenOption.APPEND);
+            assertTimeoutPreemptively(HANG, () -> {
+                ChangeWatcher.Changes c;
+                do {
+                    c = watcher.await(FOREVER);
+                } while (!c.modified().contains(file));
+            });
+        }
+    }
+
+    @Test
+    void onlyTheWatchedDirectoriesReportChanges() throws Exception {
+        Path a = Files.createDirectory(dir.resolve("a"));
+        Path b = Files.createDirectory(dir.resolve("b"));
+        Path inA = Files.writeString(a.resolve("x.log"), "");
+        Path inB = Files.writeString(b.resolve("x.log"), "");
+        try (ChangeWatcher watcher = new ChangeWatcher(true)) {
+            watcher.watch(Set.of(a, b));
+            watcher.watch(Set.of(b)); // a is dropped
+            Files.writeString(inA, "not seen\n", StandardOpenOption.APPEND);
+            Files.writeString(inB, "seen\n", StandardOpenOption.APPEND);
+            ChangeWatcher.Changes c = assertTimeoutPreemptively(HANG, () -> watcher.await(FOREVER));
+            assertEquals(Set.of(inB), c.modified());
+            assertFalse(c.structural());
+        }
+    }
+
+    @ParameterizedTest(name = "inotify {0}")
+    @ValueSource(booleans = {true, false})
+    void closingEndsAWaitAndLaterWaitsOnlyTimeOut(boolean inotify) throws Exception {
+        ChangeWatcher watcher = new ChangeWatcher(inotify);
+        watcher.watch(Set.of(dir));
+        Thread closer = new Thread(() -> {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                return;
+            }
+            watcher.close();
+        });
+        closer.start();
+        assertTimeoutPreemptively(HANG, () -> {
+            do {
+                watcher.await(TimeUnit.SECONDS.toNanos(1));
+            } while (closer.isAlive());
+            Files.writeString(dir.resolve("a.log"), "after close\n");
+            assertEquals(ChangeWatcher.Changes.NONE, watcher.await(TimeUnit.MILLISECONDS.toNanos(50)));
+            watcher.wakeup();
+            assertTrue(watcher.await(FOREVER).woken(), "a wakeup still ends a wait after close");
+        });
+        closer.join();
+    }
 }
