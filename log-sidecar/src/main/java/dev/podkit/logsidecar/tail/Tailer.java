@@ -1101,6 +1101,9 @@ public final class Tailer {
             if (readBuffer.isDirect()) {
                 for (int at = 0; at < n; at += RUN_BYTES) {
                     f.splitter.feed(readBuffer, at, Math.min(RUN_BYTES, n - at), now, emitter);
+                    if (out.length() + sliceTo - sliceFrom >= FLUSH_BYTES) {
+                        flush(); // what Emitter.run leaves to its caller
+                    }
                 }
             } else {
                 f.splitter.feed(readBuffer.array(), 0, n, now, emitter);
@@ -1270,9 +1273,9 @@ public final class Tailer {
             }
             file.emittedFast(end);
             markDirty(file);
-            if (out.length() + sliceTo - sliceFrom >= FLUSH_BYTES) {
-                flush();
-            }
+            // No flush here: readFile flushes after each feed. The JIT inlines this callback into
+            // LineSplitter.feed, and with flush() (stdout's whole write path) that compile took
+            // ~0.5 s of a CPU in the middle of a burst (bench/log-sidecar, docs/benchmarks.md).
         }
 
         @Override
