@@ -291,7 +291,7 @@ public final class LineSplitter {
     }
 
     /** The last '\n' in {@code buf[from, to)}, or -1. */
-    static int lastIndexOf(ByteBuffer buf, int from, int to) {
+    public static int lastIndexOf(ByteBuffer buf, int from, int to) {
         for (int i = to - 1; i >= from; i--) {
             if (buf.get(i) == '\n') {
                 return i;

@@ -26,6 +26,7 @@ public final class Stdout {
     private ByteBuffer view;
     private ByteBuffer viewOf;
     private byte[] scratch;
+    private final ByteBuffer[] pair = new ByteBuffer[2];
 
     public Stdout(OutputStream stream) {
         this.stream = stream;
@@ -69,6 +70,32 @@ public final class Stdout {
         }
         view.limit(to).position(from);
         writeFully(view);
+    }
+
+    /**
+     * {@code bytes[offset, offset + length)}, then {@code buffer[from, to)}: one gathering write(2)
+     * where stdout is a channel (a pipe's reader is woken once, not twice). The buffer's position and
+     * limit are left as they are.
+     */
+    public void write(byte[] bytes, int offset, int length, ByteBuffer buffer, int from, int to) throws IOException {
+        if (length == 0 || channel == null || !buffer.isDirect() || length > PIECE) {
+            write(bytes, offset, length);
+            write(buffer, from, to);
+            return;
+        }
+        if (viewOf != buffer) {
+            view = buffer.duplicate();
+            viewOf = buffer;
+        }
+        view.limit(to).position(from);
+        pair[0] = ByteBuffer.wrap(bytes, offset, length);
+        pair[1] = view;
+        while (pair[0].hasRemaining() || pair[1].hasRemaining()) {
+            if (channel.write(pair) == 0) {
+                LockSupport.parkNanos(1_000_000); // see writeFully
+            }
+        }
+        pair[0] = null;
     }
 
     public void flush() throws IOException {

@@ -1099,8 +1099,17 @@ public final class Tailer {
             chunkStart = pos;
             chunkLength = n;
             if (readBuffer.isDirect()) {
-                for (int at = 0; at < n; at += RUN_BYTES) {
-                    f.splitter.feed(readBuffer, at, Math.min(RUN_BYTES, n - at), now, emitter);
+                for (int at = 0, end; at < n; at = end) {
+                    end = Math.min(at + RUN_BYTES, n);
+                    if (end < n) {
+                        // Cut after a newline: a line cut in two here would be held, copied and
+                        // written on its own (measured: nearly one extra write(2) per run).
+                        int nl = LineSplitter.lastIndexOf(readBuffer, at, end);
+                        if (nl >= 0) {
+                            end = nl + 1;
+                        }
+                    }
+                    f.splitter.feed(readBuffer, at, end - at, now, emitter);
                     if (out.length() + sliceTo - sliceFrom >= FLUSH_BYTES) {
                         flush(); // what Emitter.run leaves to its caller
                     }
@@ -1335,11 +1344,8 @@ public final class Tailer {
         if (sliceTo > sliceFrom && stdout != null) {
             // Whole lines straight from the read buffer: written from there, without a copy, after
             // what waits in the output buffer (which always comes before them).
-            if (out.length() > 0) {
-                stdout.write(out.array(), 0, out.length());
-                out.clear();
-            }
-            stdout.write(readBuffer, sliceFrom, sliceTo);
+            stdout.write(out.array(), 0, out.length(), readBuffer, sliceFrom, sliceTo); // one writev(2)
+            out.clear();
             stdout.flush();
             sliceFrom = 0;
             sliceTo = 0;
