@@ -64,12 +64,7 @@ public final class Stdout {
             }
             return;
         }
-        if (viewOf != buffer) {
-            view = buffer.duplicate();
-            viewOf = buffer;
-        }
-        view.limit(to).position(from);
-        writeFully(view);
+        writeFully(range(buffer, from, to));
     }
 
     /**
@@ -83,13 +78,8 @@ public final class Stdout {
             write(buffer, from, to);
             return;
         }
-        if (viewOf != buffer) {
-            view = buffer.duplicate();
-            viewOf = buffer;
-        }
-        view.limit(to).position(from);
         pair[0] = ByteBuffer.wrap(bytes, offset, length);
-        pair[1] = view;
+        pair[1] = range(buffer, from, to);
         while (pair[0].hasRemaining() || pair[1].hasRemaining()) {
             if (channel.write(pair) == 0) {
                 LockSupport.parkNanos(1_000_000); // see writeFully
@@ -102,6 +92,15 @@ public final class Stdout {
         if (channel == null) {
             stream.flush();
         }
+    }
+
+    /** {@code buffer[from, to)} as a view, so the buffer's own position and limit stay untouched. */
+    private ByteBuffer range(ByteBuffer buffer, int from, int to) {
+        if (viewOf != buffer) {
+            view = buffer.duplicate();
+            viewOf = buffer;
+        }
+        return view.limit(to).position(from);
     }
 
     private void writeFully(ByteBuffer src) throws IOException {
