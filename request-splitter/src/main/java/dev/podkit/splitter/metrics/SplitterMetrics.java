@@ -90,10 +90,10 @@ public final class SplitterMetrics implements MeterBinder {
             }
         }
 
-        /** kind: connect, timeout, reset (closed or failed mid-exchange). */
+        /** kind: connect, timeout, reset (closed or failed mid-exchange), invalid (a malformed response). */
         public void upstreamError(String kind) {
             upstreamErrors.computeIfAbsent(kind, k -> Counter.builder("podkit.splitter.upstream.errors")
-                    .description("Failed upstream exchanges, by variant and kind: connect, timeout, reset")
+                    .description("Failed upstream exchanges, by variant and kind: connect, timeout, reset, invalid")
                     .tag("variant", name).tag("kind", k).register(registry)).increment();
         }
     }

@@ -1,8 +1,8 @@
 package dev.podkit.splitter.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -10,11 +10,13 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The last handler of an upstream connection: hands responses to the request the connection is
- * lent to, times out reads, and closes the connection when it misbehaves while idle in the pool.
+ * The last handler of an upstream connection: reads responses ({@link ResponseReader}) for the
+ * request the connection is lent to, times out reads, and closes the connection when it
+ * misbehaves while idle in the pool.
  */
 final class BackendHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
+    private ResponseReader reader;
     private BackendListener listener;
     private long readTimeoutNanos;
     private ScheduledFuture<?> readTimer;
@@ -22,17 +24,28 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.reader = new ResponseReader(ctx.alloc());
     }
 
-    /** Lends the connection to {@code listener}; reads are timed out after {@code readTimeout}. */
-    void attach(BackendListener listener, Duration readTimeout) {
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        reader.release();
+    }
+
+    /**
+     * Lends the connection to {@code listener} for one response, to a HEAD request or not, to a
+     * request that asked to upgrade or not; reads are timed out after {@code readTimeout}.
+     */
+    void attach(BackendListener listener, Duration readTimeout, boolean headRequest, boolean upgradeRequested) {
         this.listener = listener;
         this.readTimeoutNanos = readTimeout.toNanos();
+        reader.expect(listener, headRequest, upgradeRequested);
     }
 
     /** Back to the pool: no one listens any more. */
     void detach() {
         listener = null;
+        reader.release();
         disarm();
     }
 
@@ -63,9 +76,8 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        BackendListener l = listener;
-        if (l == null || !(msg instanceof HttpObject http)) {
-            // Bytes from an idle pooled connection: it is out of step, never reuse it.
+        if (listener == null || !(msg instanceof ByteBuf bytes) || reader.idle()) {
+            // Bytes no response explains (an idle pooled connection): it is out of step, never reuse it.
             ReferenceCountUtil.release(msg);
             ctx.close();
             return;
@@ -73,7 +85,9 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         if (readTimer != null) {
             arm();
         }
-        l.onMessage(http);
+        if (!reader.feed(bytes)) {
+            ctx.close(); // more than the response: out of step
+        }
     }
 
     @Override
@@ -88,8 +102,12 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         disarm();
+        if (listener != null && reader.endsOnClose()) {
+            reader.closed(); // the end of a close-delimited body
+        }
         BackendListener l = listener;
         listener = null;
+        reader.release();
         if (l != null) {
             l.onInactive();
         }

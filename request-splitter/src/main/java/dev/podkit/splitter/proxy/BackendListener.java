@@ -1,12 +1,10 @@
 package dev.podkit.splitter.proxy;
 
-import io.netty.handler.codec.http.HttpObject;
-
-/** Who an upstream connection currently works for: a proxied request, or a mirrored copy. */
-interface BackendListener {
-    /** A decoded response part; the listener owns (releases) it. */
-    void onMessage(HttpObject message);
-
+/**
+ * Who an upstream connection currently works for: a proxied request, or a mirrored copy. The
+ * response events are {@link ResponseReader}'s.
+ */
+interface BackendListener extends ResponseReader.Events {
     void onWritabilityChanged(boolean writable);
 
     void onInactive();

@@ -4,24 +4,24 @@ import dev.podkit.splitter.config.ServerAddress;
 import dev.podkit.splitter.config.SplitterConfig;
 import dev.podkit.splitter.metrics.SplitterMetrics;
 import dev.podkit.splitter.route.Route;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
 /**
@@ -37,6 +37,15 @@ final class Exchange implements BackendListener {
     private static final io.netty.util.AsciiString X_FORWARDED_FOR = io.netty.util.AsciiString.cached("x-forwarded-for");
     private static final io.netty.util.AsciiString X_FORWARDED_PROTO = io.netty.util.AsciiString.cached("x-forwarded-proto");
     private static final io.netty.util.AsciiString X_FORWARDED_HOST = io.netty.util.AsciiString.cached("x-forwarded-host");
+    private static final short CRLF = ('\r' << 8) | '\n';
+    private static final byte[] HTTP11_SPACE = ascii("HTTP/1.1 ");
+    private static final byte[] TRANSFER_ENCODING_CHUNKED = ascii("Transfer-Encoding: chunked\r\n");
+    private static final byte[] CONNECTION_UPGRADE = ascii("Connection: upgrade\r\n");
+    private static final byte[] CONNECTION_CLOSE = ascii("Connection: close\r\n");
+    private static final byte[] CONNECTION_KEEP_ALIVE = ascii("Connection: keep-alive\r\n");
+    private static final ByteBuf CRLF_BYTES = constant("\r\n");
+    private static final ByteBuf LAST_CHUNK = constant("0\r\n\r\n");
+    private static final ByteBuf CONTINUE = constant("HTTP/1.1 100 Continue\r\n\r\n");
 
     private final FrontendHandler frontend;
     private final ChannelHandlerContext client;
@@ -68,6 +77,8 @@ final class Exchange implements BackendListener {
     private boolean clientPaused;
     private boolean backendPaused;
     private boolean closeDelimited;
+    private boolean chunkForClient;
+    private boolean unflushed;
     private boolean uploadBroken;
     private int status;
     private long requestBodyBytes;
@@ -175,11 +186,11 @@ final class Exchange implements BackendListener {
         }
         backend = channel;
         backendHandler = channel.pipeline().get(BackendHandler.class);
-        backendHandler.attach(this, snapshot.config.timeouts().read());
+        backendHandler.attach(this, snapshot.config.timeouts().read(), head, upgrade);
         channel.config().setAutoRead(true);
         channel.write(request).addListener(writeDone);
         if (expectContinue) {
-            client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+            client.writeAndFlush(CONTINUE.duplicate());
         }
         frontend.readRequest();
     }
@@ -247,100 +258,134 @@ final class Exchange implements BackendListener {
     }
 
     @Override
-    public void onMessage(HttpObject message) {
+    public void head(ResponseReader.Head h) {
         if (finished) {
-            ReferenceCountUtil.release(message);
             return;
         }
-        if (message instanceof HttpResponse response) {
-            int code = response.status().code();
-            if (code >= 100 && code < 200 && code != 101) {
-                ReferenceCountUtil.release(message); // 100 Continue & co: we answered Expect ourselves
-                return;
-            }
-            responseHead(response);
-            if (status == 101 && upgrade) {
-                // Switch now: what follows is the new protocol's, whatever the head says about a body.
-                ReferenceCountUtil.release(message);
-                client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-                responseDone = true;
-                backendHandler.disarm();
-                finish();
-                return;
-            }
-        }
-        if (message instanceof HttpContent content) {
-            responseBodyBytes += content.content().readableBytes();
-            boolean last = content instanceof LastHttpContent;
-            if (last) {
-                responseDone = true;
-                backendHandler.disarm();
-                client.writeAndFlush(content);
-                if (requestDone || status == 101) {
-                    finish();
-                } else {
-                    // The upstream answered before the whole request body was sent: the
-                    // connection is out of step now, on both sides.
-                    backendReusable = false;
-                    closeClient = true;
-                    finish();
-                }
-                return;
-            }
-            client.writeAndFlush(content);
-            if (!client.channel().isWritable()) {
-                backendPaused = true;
-                backend.config().setAutoRead(false);
-            }
-        }
-    }
-
-    private void responseHead(HttpResponse response) {
         responseStarted = true;
-        status = response.status().code();
-        HttpHeaders h = response.headers();
-        if (!HttpUtil.isKeepAlive(response)) {
+        status = h.status;
+        if (!h.keepAlive()) {
             backendReusable = false;
         }
-        boolean switching = status == 101 && upgrade;
-        HopByHop.strip(h, switching);
-        boolean chunked = HttpUtil.isTransferEncodingChunked(response);
-        boolean sized = h.contains(HttpHeaderNames.CONTENT_LENGTH);
-        boolean bodyless = head || status == 204 || status == 304 || (status >= 100 && status < 200);
-        if (!chunked && !sized && !bodyless) {
+        boolean http11 = clientVersion.equals(HttpVersion.HTTP_1_1);
+        boolean switching = h.framing == ResponseReader.Framing.SWITCH;
+        // An HTTP/1.0 client cannot read chunked: the body goes to it as payload, ended by the close.
+        boolean dropTransferEncoding = !http11 && h.transferEncoding && h.chunked;
+        if (h.framing == ResponseReader.Framing.CLOSE) {
             closeDelimited = true; // the body ends when the upstream closes
             backendReusable = false;
-            if (clientVersion.equals(HttpVersion.HTTP_1_1)) {
-                HttpUtil.setTransferEncodingChunked(response, true);
+            if (http11 && !h.transferEncoding) {
+                chunkForClient = true; // so that the client's connection can stay open
             } else {
                 closeClient = true;
             }
-        } else if (chunked && !clientVersion.equals(HttpVersion.HTTP_1_1)) {
-            HttpUtil.setTransferEncodingChunked(response, false);
+        } else if (h.framing == ResponseReader.Framing.CHUNKED && !http11) {
+            h.unchunk();
             closeClient = true;
         }
-        if (switching) {
-            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-        } else {
-            if (!clientKeepAlive || frontend.closing() || !requestDone) {
-                closeClient = true;
-            }
-            if (closeClient) {
-                h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            } else if (!clientVersion.equals(HttpVersion.HTTP_1_1)) {
-                h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            }
+        if (!switching && (!clientKeepAlive || frontend.closing() || !requestDone)) {
+            closeClient = true;
         }
-        SplitterConfig config = snapshot.config;
-        if (config.responseVariantHeader() != null) {
-            h.set(config.responseVariantHeader(), route.variant().name());
+        String variantHeader = snapshot.config.responseVariantHeader();
+        String variantHeaderLower = variantHeader == null ? null : variantHeader.toLowerCase(java.util.Locale.ROOT);
+        ByteBuf out = client.alloc().buffer(h.size() + 160);
+        out.writeBytes(HTTP11_SPACE);
+        h.writeStatus(out);
+        out.writeShort(CRLF);
+        for (int i = 0; i < h.count; i++) {
+            if (h.drop[i] || dropTransferEncoding && h.is(i, "transfer-encoding")
+                    || variantHeaderLower != null && h.is(i, variantHeaderLower)) {
+                continue;
+            }
+            h.writeHeader(i, out);
+        }
+        if (chunkForClient) {
+            out.writeBytes(TRANSFER_ENCODING_CHUNKED);
+        }
+        if (switching) {
+            out.writeBytes(CONNECTION_UPGRADE);
+        } else if (closeClient) {
+            out.writeBytes(CONNECTION_CLOSE);
+        } else if (!http11) {
+            out.writeBytes(CONNECTION_KEEP_ALIVE);
+        }
+        if (variantHeader != null) {
+            header(out, variantHeader, route.variant().name());
         }
         if (route.setCookie() != null) {
-            h.add(HttpHeaderNames.SET_COOKIE, route.setCookie());
+            header(out, "Set-Cookie", route.setCookie());
         }
-        response.setProtocolVersion(HttpVersion.HTTP_1_1);
-        frontend.answering(head);
-        client.write(response);
+        out.writeShort(CRLF);
+        client.write(out);
+        unflushed = true;
+    }
+
+    private static void header(ByteBuf out, String name, String value) {
+        out.writeCharSequence(name, StandardCharsets.ISO_8859_1);
+        out.writeByte(':').writeByte(' ');
+        out.writeCharSequence(value, StandardCharsets.ISO_8859_1);
+        out.writeShort(CRLF);
+    }
+
+    @Override
+    public void body(ByteBuf bytes, int payload) {
+        if (finished) {
+            bytes.release();
+            return;
+        }
+        responseBodyBytes += payload;
+        if (chunkForClient) {
+            ByteBuf size = client.alloc().buffer(12);
+            size.writeCharSequence(Integer.toHexString(bytes.readableBytes()), StandardCharsets.US_ASCII);
+            size.writeShort(CRLF);
+            client.write(size);
+            client.write(bytes);
+            client.writeAndFlush(CRLF_BYTES.duplicate());
+        } else {
+            client.writeAndFlush(bytes);
+        }
+        unflushed = false;
+        if (!client.channel().isWritable()) {
+            backendPaused = true;
+            backend.config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void end() {
+        if (finished) {
+            return;
+        }
+        responseDone = true;
+        backendHandler.disarm();
+        if (chunkForClient) {
+            client.writeAndFlush(LAST_CHUNK.duplicate());
+        } else if (unflushed) {
+            client.flush();
+        }
+        unflushed = false;
+        if (!requestDone && status != 101) {
+            // The upstream answered before the whole request body was sent: the connection is out
+            // of step now, on both sides.
+            backendReusable = false;
+            closeClient = true;
+        }
+        finish();
+    }
+
+    @Override
+    public void malformed(String why) {
+        if (finished) {
+            return;
+        }
+        meters.upstreamError("invalid");
+        LOG.log(Level.WARNING, "variant " + route.variant().name() + ": invalid response from upstream: " + why);
+        backendReusable = false;
+        if (!responseStarted) {
+            fail(HttpResponseStatus.BAD_GATEWAY);
+        } else {
+            abort();
+        }
     }
 
     @Override
@@ -463,5 +508,14 @@ final class Exchange implements BackendListener {
         if (meters != null) {
             meters.completed(status, System.nanoTime() - startNanos, requestBodyBytes, responseBodyBytes);
         }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** A constant to write as {@code constant.duplicate()}: never released, never copied. */
+    private static ByteBuf constant(String s) {
+        return Unpooled.unreleasableBuffer(Unpooled.directBuffer(s.length()).writeBytes(ascii(s)).asReadOnly());
     }
 }

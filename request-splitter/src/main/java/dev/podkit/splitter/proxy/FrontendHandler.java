@@ -13,8 +13,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -44,7 +42,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private static final System.Logger LOG = System.getLogger(FrontendHandler.class.getName());
 
     private final ProxyContext proxy;
-    private final ResponseEncoder encoder;
     private ChannelHandlerContext ctx;
     private Exchange exchange;
     private boolean discardingBody;
@@ -59,9 +56,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private record View(String target, HttpHeaders headers, SocketAddress remoteAddress) implements RequestView {
     }
 
-    FrontendHandler(ProxyContext proxy, ResponseEncoder encoder) {
+    FrontendHandler(ProxyContext proxy) {
         this.proxy = proxy;
-        this.encoder = encoder;
     }
 
     @Override
@@ -105,10 +101,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     boolean closing() {
         return proxy.draining();
-    }
-
-    void answering(boolean head) {
-        encoder.answeringHead(head);
     }
 
     @Override
@@ -190,7 +182,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         boolean upgrade = isWebSocketUpgrade(headers);
         Route route = snapshot.router.route(new View(target, headers, ctx.channel().remoteAddress()));
         exchange = new Exchange(this, ctx, proxy, snapshot, request, upgrade, expectContinue);
-        encoder.answeringHead(HttpMethod.HEAD.equals(request.method()));
         exchange.start(route, RemoteAddress.text(ctx.channel().remoteAddress()), forwardedHost);
     }
 
@@ -240,7 +231,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void respond(HttpResponseStatus status, boolean close) {
-        FullHttpResponse response = answer(status, close);
+        ByteBuf response = answer(status, close);
         if (close) {
             ctx.writeAndFlush(response).addListener(f -> lingeringClose());
             return;
@@ -293,15 +284,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** A response of our own: the status as plain text, {@code Connection: close} when we close after it. */
-    private FullHttpResponse answer(HttpResponseStatus status, boolean close) {
-        encoder.answeringHead(false);
-        ByteBuf body = Unpooled.copiedBuffer(status.code() + " " + status.reasonPhrase() + "\n", CharsetUtil.US_ASCII);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
-        if (close) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
+    private ByteBuf answer(HttpResponseStatus status, boolean close) {
+        String body = status.code() + " " + status.reasonPhrase() + "\n";
+        String head = "HTTP/1.1 " + status.code() + " " + status.reasonPhrase() + "\r\nContent-Type: text/plain\r\n"
+                + "Content-Length: " + body.length() + "\r\n" + (close ? "Connection: close\r\n" : "") + "\r\n";
+        ByteBuf response = ctx.alloc().buffer(head.length() + body.length());
+        response.writeCharSequence(head, CharsetUtil.US_ASCII);
+        response.writeCharSequence(body, CharsetUtil.US_ASCII);
         return response;
     }
 
@@ -314,7 +303,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean close = requestIncomplete || !failed.clientKeepAlive() || proxy.draining();
-        FullHttpResponse response = answer(status, close);
+        ByteBuf response = answer(status, close);
         if (close) {
             ctx.writeAndFlush(response).addListener(f -> lingeringClose());
         } else {
@@ -338,10 +327,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             up.remove(handler);
         }
         up.remove("idle");
-        up.remove("http"); // what it still holds goes on to the relay
+        up.remove("encoder");
         client.remove(this);
         client.remove("flow");
-        client.remove("encoder");
         client.remove("decoder");
         clientChannel.config().setAutoRead(true);
         backend.config().setAutoRead(true);

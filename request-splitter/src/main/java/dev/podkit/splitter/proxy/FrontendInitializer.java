@@ -6,7 +6,10 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.flow.FlowControlHandler;
 
-/** The client side's pipeline: strict request decoder, response encoder, one message per read, the frontend. */
+/**
+ * The client side's pipeline: strict request decoder, one message per read, the frontend. Responses
+ * are written as bytes (the upstream's head checked and rewritten, see {@link ResponseReader}).
+ */
 final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
     static final int MAX_INITIAL_LINE = 8 * 1024;
     static final int MAX_HEADER_SIZE = 32 * 1024;
@@ -23,11 +26,9 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel ch) {
         clients.add(ch);
-        ResponseEncoder encoder = new ResponseEncoder();
         ChannelPipeline p = ch.pipeline();
         p.addLast("decoder", new StrictRequestDecoder(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK));
-        p.addLast("encoder", encoder);
         p.addLast("flow", new FlowControlHandler());
-        p.addLast("frontend", new FrontendHandler(proxy, encoder));
+        p.addLast("frontend", new FrontendHandler(proxy));
     }
 }

@@ -9,6 +9,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
@@ -30,6 +31,7 @@ final class MirrorCopy implements BackendListener {
     private final HttpRequest head;
     private CompositeByteBuf body;
     private Channel channel;
+    private boolean reusable = true;
     private boolean done;
 
     private MirrorCopy(ProxyContext proxy, MirrorConfig config, Balancer balancer, EventLoop loop, HttpRequest original) {
@@ -98,7 +100,7 @@ final class MirrorCopy implements BackendListener {
     private void write(Channel ch, HttpRequest full) {
         channel = ch;
         BackendHandler handler = ch.pipeline().get(BackendHandler.class);
-        handler.attach(this, proxy.snapshot().config.timeouts().read());
+        handler.attach(this, proxy.snapshot().config.timeouts().read(), HttpMethod.HEAD.equals(full.method()), false);
         ch.config().setAutoRead(true);
         proxy.metrics().mirror("sent");
         ch.writeAndFlush(full).addListener(w -> {
@@ -134,13 +136,33 @@ final class MirrorCopy implements BackendListener {
     }
 
     @Override
-    public void onMessage(HttpObject message) {
-        boolean last = message instanceof LastHttpContent;
-        ReferenceCountUtil.release(message);
-        if (last && !done) {
-            end(null);
-            proxy.pool().release(channel);
+    public void head(ResponseReader.Head head) {
+        if (!head.keepAlive() || head.framing == ResponseReader.Framing.CLOSE) {
+            reusable = false;
         }
+    }
+
+    @Override
+    public void body(ByteBuf bytes, int payload) {
+        bytes.release(); // a shadow's response is never looked at
+    }
+
+    @Override
+    public void end() {
+        if (!done) {
+            end(null);
+            if (reusable) {
+                proxy.pool().release(channel);
+            } else {
+                channel.close();
+            }
+        }
+    }
+
+    @Override
+    public void malformed(String why) {
+        end("failed");
+        channel.close();
     }
 
     @Override
