@@ -118,12 +118,9 @@ final class ResponseReader {
     boolean feed(ByteBuf in) {
         ByteBuf buf = in;
         if (partial != null) {
-            if (partial.readableBytes() + in.readableBytes() > MAX_HEAD + 2) {
-                int keep = MAX_HEAD + 2 - partial.readableBytes();
-                partial.writeBytes(in, in.readerIndex(), Math.max(0, keep));
-            } else {
-                partial.writeBytes(in);
-            }
+            // The start of a head is waiting: this read goes after it, all of it (the head's end
+            // and the body may be in it). At most one read more than a head: readHead limits it.
+            partial.writeBytes(in);
             in.release();
             buf = partial;
             partial = null;

@@ -136,6 +136,21 @@ class ResponseReaderTest {
     }
 
     @Test
+    void aHeadSplitOverTwoReadsLosesNothingOfALargeBodyInTheSecond() {
+        String body = "0123456789".repeat(ResponseReader.MAX_HEAD / 5);
+        String response = "HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
+        for (int at : new int[] {1, 10, 20, 37}) {
+            boolean[] inStep = new boolean[1];
+            Seen seen = read(response, at, false, false, inStep);
+            assertNull(seen.malformed);
+            String got = seen.body.toString(StandardCharsets.ISO_8859_1);
+            assertEquals(body.length(), got.length(), "split at " + at);
+            assertTrue(body.equals(got), "split at " + at);
+            assertEquals(1, seen.ends);
+        }
+    }
+
+    @Test
     void interimResponsesAreSkippedAndBodilessOnesEndAtTheirHead() {
         boolean[] inStep = new boolean[1];
         String interim = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n";
