@@ -19,6 +19,8 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     private ResponseReader reader;
     private BackendListener listener;
     private long readTimeoutNanos;
+    private boolean armed;
+    private long lastReadNanos;
     private ScheduledFuture<?> readTimer;
 
     @Override
@@ -53,21 +55,39 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         return listener != null;
     }
 
-    /** Starts (or restarts) the read timeout: a response is due. */
+    /**
+     * Starts (or restarts) the read timeout: a response is due. One timer per connection checks the
+     * time of the last read when it fires and goes again for the rest, so a request or a read costs
+     * a clock read, not a timer scheduled and cancelled.
+     */
     void arm() {
-        disarm();
-        readTimer = ctx.executor().schedule(this::timedOut, readTimeoutNanos, TimeUnit.NANOSECONDS);
-    }
-
-    void disarm() {
-        if (readTimer != null) {
-            readTimer.cancel(false);
+        armed = true;
+        lastReadNanos = System.nanoTime();
+        if (readTimer != null && readTimer.getDelay(TimeUnit.NANOSECONDS) > readTimeoutNanos) {
+            readTimer.cancel(false); // a shorter timeout came with a new configuration
             readTimer = null;
+        }
+        if (readTimer == null) {
+            readTimer = ctx.executor().schedule(this::checkTimeout, readTimeoutNanos, TimeUnit.NANOSECONDS);
         }
     }
 
-    private void timedOut() {
+    /** No response is due (the timer, if one is set, stops when it next fires). */
+    void disarm() {
+        armed = false;
+    }
+
+    private void checkTimeout() {
         readTimer = null;
+        if (!armed) {
+            return;
+        }
+        long quiet = System.nanoTime() - lastReadNanos;
+        if (quiet < readTimeoutNanos) {
+            readTimer = ctx.executor().schedule(this::checkTimeout, readTimeoutNanos - quiet, TimeUnit.NANOSECONDS);
+            return;
+        }
+        armed = false;
         BackendListener l = listener;
         if (l != null) {
             l.onReadTimeout();
@@ -82,8 +102,8 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        if (readTimer != null) {
-            arm();
+        if (armed) {
+            lastReadNanos = System.nanoTime();
         }
         if (!reader.feed(bytes)) {
             ctx.close(); // more than the response: out of step
@@ -102,6 +122,10 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         disarm();
+        if (readTimer != null) {
+            readTimer.cancel(false);
+            readTimer = null;
+        }
         if (listener != null && reader.endsOnClose()) {
             reader.closed(); // the end of a close-delimited body
         }

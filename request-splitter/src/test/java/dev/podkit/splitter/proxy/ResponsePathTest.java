@@ -42,6 +42,8 @@ class ResponsePathTest {
     private final AtomicInteger upstreamConnections = new AtomicInteger();
     private final AtomicInteger upstreamRequests = new AtomicInteger();
     private volatile int writeChunk = Integer.MAX_VALUE;
+    private volatile long writePauseMillis;
+    private String readTimeout = "5s";
     private ServerSocket upstream;
     private Thread upstreamThread;
     private SplitterServer server;
@@ -62,7 +64,7 @@ class ResponsePathTest {
         env.put("LISTEN_PORT", String.valueOf(free));
         env.put("VARIANTS", "only=*:127.0.0.1:" + upstream.getLocalPort());
         env.put("VARIANT_HEADER", "X-Variant");
-        env.put("READ_TIMEOUT", "5s");
+        env.put("READ_TIMEOUT", readTimeout);
         SplitterMetrics metrics = new SplitterMetrics();
         metrics.bindTo(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         server = new SplitterServer(Transport.select(Transport.Choice.AUTO), 1, Settings.initial(new Config(env)), metrics);
@@ -116,6 +118,9 @@ class ResponsePathTest {
                 boolean close = answer == null || answer.length > 0 && answer[answer.length - 1] == 0;
                 int n = answer == null ? 0 : close && answer.length > 0 ? answer.length - 1 : answer.length;
                 for (int i = 0; i < n; i += writeChunk) {
+                    if (i > 0 && writePauseMillis > 0) {
+                        Thread.sleep(writePauseMillis);
+                    }
                     out.write(answer, i, Math.min(writeChunk, n - i));
                     out.flush();
                 }
@@ -462,6 +467,39 @@ class ResponsePathTest {
             String got = new String(rest, StandardCharsets.ISO_8859_1);
             assertTrue(got.isEmpty() || got.startsWith("HTTP/1.1 200"), got);
             assertFalse(got.endsWith("0\r\n\r\n"), "never a clean end: " + got);
+        }
+    }
+
+    @Test
+    void anUpstreamThatSaysNothingForTheReadTimeoutIs504() throws Exception {
+        readTimeout = "1s";
+        start();
+        try (Socket c = client()) {
+            long t0 = System.nanoTime();
+            send(c, GET11); // no answer queued: the upstream waits 5 s, then closes
+            Reply r = read(c.getInputStream(), false);
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(504, r.status());
+            assertTrue(millis >= 900 && millis < 4000, millis + " ms");
+        }
+    }
+
+    @Test
+    void aSlowResponseThatKeepsComingIsNotTimedOut() throws Exception {
+        readTimeout = "1s";
+        writeChunk = 20;
+        writePauseMillis = 300; // 6 writes, 1.5 s in all, never 1 s without a byte
+        start();
+        try (Socket c = client()) {
+            String body = "slow but steady, it keeps on coming..." + "!".repeat(42);
+            answer("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body, false);
+            send(c, GET11);
+            Reply r = read(c.getInputStream(), false);
+            assertEquals(200, r.status());
+            assertEquals(body, r.body());
+            answer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false);
+            send(c, GET11);
+            assertEquals("ok", read(c.getInputStream(), false).body(), "the same connections go on");
         }
     }
 }
