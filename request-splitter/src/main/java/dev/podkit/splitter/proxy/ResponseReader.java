@@ -612,9 +612,15 @@ final class ResponseReader {
             out.writeByte('\r').writeByte('\n');
         }
 
-        /** Copies the status line from the code on ({@code 200 OK}), without its line end. */
+        /**
+         * Copies the status line from the code on ({@code 200 OK}), without its line end; the space
+         * after the code is written even when the upstream left it out with an empty reason.
+         */
         void writeStatus(ByteBuf out) {
             out.writeBytes(buf, statusStart, statusLineEnd - statusStart);
+            if (statusLineEnd == statusStart + 3) {
+                out.writeByte(' ');
+            }
         }
 
         int size() {

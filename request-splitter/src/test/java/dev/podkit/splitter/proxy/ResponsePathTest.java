@@ -353,9 +353,10 @@ class ResponsePathTest {
             send(c, "HEAD /x HTTP/1.1\r\nHost: app\r\n\r\n");
             Reply head = read(c.getInputStream(), true);
             assertEquals("1000", head.header("content-length"));
-            answer("HTTP/1.1 204 No Content\r\n\r\n", false);
+            answer("HTTP/1.1 204\r\n\r\n", false);
             send(c, GET11);
-            assertEquals(204, read(c.getInputStream(), false).status());
+            Reply noContent = read(c.getInputStream(), false);
+            assertTrue(noContent.head().startsWith("HTTP/1.1 204 \r\n"), "the status line's space: " + noContent.head());
             answer("HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n", false);
             send(c, GET11);
             assertEquals(304, read(c.getInputStream(), false).status());
