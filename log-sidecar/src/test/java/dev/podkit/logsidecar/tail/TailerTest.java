@@ -523,7 +523,11 @@ class TailerTest {
         Path a = in("a.log");
         Path older = in("a.log.9");
         append(older, "nine\n");
-        append(a, "one\n");
+        // a.log appears with its line in it (moved in whole): created empty and written after, it could
+        // be placed while empty, with no first bytes to compare, and its rewrite would look like growth.
+        Path whole = dir.resolve("a.log.new");
+        append(whole, "one\n");
+        Files.move(whole, a, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         java.util.concurrent.atomic.AtomicBoolean touching = new java.util.concurrent.atomic.AtomicBoolean(true);
         Thread toucher = new Thread(() -> {
             // "Written to just now": the family waits for a.log.9 to settle and reads none of it meanwhile.
