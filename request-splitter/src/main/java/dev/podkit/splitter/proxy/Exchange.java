@@ -287,7 +287,7 @@ final class Exchange implements BackendListener {
             closeClient = true;
         }
         String variantHeader = snapshot.config.responseVariantHeader();
-        String variantHeaderLower = variantHeader == null ? null : variantHeader.toLowerCase(java.util.Locale.ROOT);
+        String variantHeaderLower = snapshot.responseVariantHeaderLower;
         ByteBuf out = client.alloc().buffer(h.size() + 160);
         out.writeBytes(HTTP11_SPACE);
         h.writeStatus(out);

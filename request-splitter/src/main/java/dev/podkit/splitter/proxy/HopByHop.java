@@ -8,7 +8,8 @@ import java.util.List;
 /** Hop-by-hop headers (RFC 9110 7.6.1): they describe one connection and are never forwarded. */
 final class HopByHop {
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
-    private static final List<AsciiString> ALWAYS = List.of(HttpHeaderNames.KEEP_ALIVE, PROXY_CONNECTION,
+    /** Hop-by-hop whatever the Connection header says (lower case); Upgrade is decided per message. */
+    static final List<AsciiString> ALWAYS = List.of(HttpHeaderNames.KEEP_ALIVE, PROXY_CONNECTION,
             HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.PROXY_AUTHENTICATE);
 
     private HopByHop() {

@@ -2,7 +2,12 @@ package dev.podkit.splitter.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.util.ByteProcessor;
+import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * Reads an upstream's HTTP/1.x responses straight from the socket's bytes: the head is parsed in
@@ -364,8 +369,7 @@ final class ResponseReader {
             statusStart = from + 9;
             statusLineEnd = line;
             for (int i = from + 12; i < line; i++) {
-                byte c = b[i];
-                if (c != '\t' && (c < 0x20 && c >= 0 || c == 0x7f)) {
+                if (control(b[i])) {
                     return "control character in the status line";
                 }
             }
@@ -412,17 +416,10 @@ final class ResponseReader {
             if (colon <= from) {
                 return "response header without a name or a colon";
             }
-            int vs = colon + 1;
-            int ve = to;
-            while (vs < ve && (b[vs] == ' ' || b[vs] == '\t')) {
-                vs++;
-            }
-            while (ve > vs && (b[ve - 1] == ' ' || b[ve - 1] == '\t')) {
-                ve--;
-            }
+            int vs = skipOws(colon + 1, to);
+            int ve = trimOws(vs, to);
             for (int i = vs; i < ve; i++) {
-                byte c = b[i];
-                if (c != '\t' && (c < 0x20 && c >= 0 || c == 0x7f)) {
+                if (control(b[i])) {
                     return "control character in a response header value";
                 }
             }
@@ -430,8 +427,8 @@ final class ResponseReader {
                 return "more than " + MAX_HEADERS + " response headers";
             }
             if (count == drop.length) {
-                at = java.util.Arrays.copyOf(at, at.length * 2);
-                drop = java.util.Arrays.copyOf(drop, drop.length * 2);
+                at = Arrays.copyOf(at, at.length * 2);
+                drop = Arrays.copyOf(drop, drop.length * 2);
             }
             int h = count++;
             at[4 * h] = from;
@@ -444,35 +441,42 @@ final class ResponseReader {
 
         /** Notes the headers that frame the body or describe the connection. */
         private String classify(int h) {
-            int len = at[4 * h + 1] - at[4 * h];
-            switch (len) {
-                case 14 -> {
-                    if (is(h, "content-length")) {
-                        return contentLength(h);
-                    }
-                }
-                case 17 -> {
-                    if (is(h, "transfer-encoding")) {
-                        transferEncoding = true;
-                        chunked = lastCodingIsChunked(h);
-                    }
-                }
-                case 10 -> {
-                    if (is(h, "connection")) {
+            if (is(h, "content-length")) {
+                return contentLength(h);
+            }
+            if (is(h, "transfer-encoding")) {
+                transferEncoding = true;
+                chunked = lastCodingIsChunked(h);
+            } else if (is(h, "connection")) {
+                drop[h] = true;
+                connectionTokens(h);
+            } else if (is(h, "upgrade")) {
+                drop[h] = !switching();
+            } else {
+                for (AsciiString name : HopByHop.ALWAYS) {
+                    if (is(h, name)) {
                         drop[h] = true;
-                        connectionTokens(h);
-                    } else if (is(h, "keep-alive")) {
-                        drop[h] = true;
+                        break;
                     }
-                }
-                case 16 -> drop[h] = is(h, "proxy-connection");
-                case 2 -> drop[h] = is(h, "te");
-                case 7 -> drop[h] = is(h, "trailer") || is(h, "upgrade") && !switching();
-                case 18 -> drop[h] = is(h, "proxy-authenticate");
-                default -> {
                 }
             }
             return null;
+        }
+
+        /** Skips optional whitespace (SP, HTAB) forward from {@code from}. */
+        private int skipOws(int from, int to) {
+            while (from < to && (buf[from] == ' ' || buf[from] == '\t')) {
+                from++;
+            }
+            return from;
+        }
+
+        /** Where {@code [from, to)} ends without its trailing optional whitespace. */
+        private int trimOws(int from, int to) {
+            while (to > from && (buf[to - 1] == ' ' || buf[to - 1] == '\t')) {
+                to--;
+            }
+            return to;
         }
 
         private String contentLength(int h) {
@@ -482,9 +486,7 @@ final class ResponseReader {
             long value = -1;
             int i = vs;
             while (i <= ve) {
-                while (i < ve && (buf[i] == ' ' || buf[i] == '\t')) {
-                    i++;
-                }
+                i = skipOws(i, ve);
                 long v = 0;
                 int digits = 0;
                 while (i < ve && buf[i] >= '0' && buf[i] <= '9') {
@@ -494,9 +496,7 @@ final class ResponseReader {
                     v = v * 10 + buf[i] - '0';
                     i++;
                 }
-                while (i < ve && (buf[i] == ' ' || buf[i] == '\t')) {
-                    i++;
-                }
+                i = skipOws(i, ve);
                 if (digits == 0 || i < ve && buf[i] != ',') {
                     return "bad Content-Length";
                 }
@@ -520,11 +520,7 @@ final class ResponseReader {
             while (comma > vs && buf[comma - 1] != ',') {
                 comma--;
             }
-            int s = comma;
-            while (s < ve && (buf[s] == ' ' || buf[s] == '\t')) {
-                s++;
-            }
-            return equalsIgnoreCase(s, ve, "chunked");
+            return equalsIgnoreCase(skipOws(comma, ve), ve, "chunked");
         }
 
         private void connectionTokens(int h) {
@@ -536,14 +532,8 @@ final class ResponseReader {
                 if (e < 0) {
                     e = ve;
                 }
-                int s = i;
-                int t = e;
-                while (s < t && (buf[s] == ' ' || buf[s] == '\t')) {
-                    s++;
-                }
-                while (t > s && (buf[t - 1] == ' ' || buf[t - 1] == '\t')) {
-                    t--;
-                }
+                int s = skipOws(i, e);
+                int t = trimOws(s, e);
                 if (equalsIgnoreCase(s, t, "close")) {
                     connectionClose = true;
                 } else if (equalsIgnoreCase(s, t, "keep-alive")) {
@@ -561,12 +551,12 @@ final class ResponseReader {
                 return; // framing is never hop-by-hop to a proxy
             }
             if (pendingDrops == null) {
-                pendingDrops = new java.util.ArrayList<>(2);
+                pendingDrops = new ArrayList<>(2);
             }
-            pendingDrops.add(new String(buf, s, t - s, java.nio.charset.StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT));
+            pendingDrops.add(new String(buf, s, t - s, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT));
         }
 
-        private java.util.List<String> pendingDrops;
+        private List<String> pendingDrops;
 
         /** Marks the headers the Connection header named (once all are parsed). */
         private void applyConnectionDrops() {
@@ -584,11 +574,11 @@ final class ResponseReader {
         }
 
         /** Whether header {@code h}'s name is {@code lower} (which must be lower case), ignoring case. */
-        boolean is(int h, String lower) {
+        boolean is(int h, CharSequence lower) {
             return equalsIgnoreCase(at[4 * h], at[4 * h + 1], lower);
         }
 
-        private boolean equalsIgnoreCase(int s, int e, String lower) {
+        private boolean equalsIgnoreCase(int s, int e, CharSequence lower) {
             if (e - s != lower.length()) {
                 return false;
             }
@@ -635,6 +625,11 @@ final class ResponseReader {
             }
         }
         return -1;
+    }
+
+    /** A control character other than HTAB (obs-text, 0x80-0xFF, is allowed). */
+    private static boolean control(byte c) {
+        return c != '\t' && (c >= 0 && c < 0x20 || c == 0x7f);
     }
 
     private static boolean token(byte c) {

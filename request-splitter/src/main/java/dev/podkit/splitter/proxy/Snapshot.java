@@ -12,6 +12,8 @@ final class Snapshot {
     final Router router;
     final Map<String, Balancer> balancers = new HashMap<>();
     final Balancer mirror;
+    /** The response's variant header name in lower case, to find an upstream's own; null if none. */
+    final String responseVariantHeaderLower;
 
     Snapshot(SplitterConfig config) {
         this.config = config;
@@ -20,5 +22,7 @@ final class Snapshot {
             balancers.put(v.name(), new Balancer(v.servers()));
         }
         this.mirror = config.mirror() == null ? null : new Balancer(config.mirror().servers());
+        this.responseVariantHeaderLower = config.responseVariantHeader() == null ? null
+                : config.responseVariantHeader().toLowerCase(java.util.Locale.ROOT);
     }
 }
