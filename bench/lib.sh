@@ -44,3 +44,51 @@ measure() {
   done | paste -sd' '
 
 }
+
+# ---- equal footing for the scheduler ----
+# A container's threads share the weight of its one cgroup, while each process in the shell's
+# cgroup weighs as much as that whole group. A peer started from the shell (nginx, HAProxy, socat)
+# would so get a larger share of a busy machine than the image it is compared with. beside_container
+# moves the peer into a cgroup of its own next to the container's, where both weigh the same.
+
+# cpu_cgroup_dir PID: the directory of the process's cpu cgroup (cgroup v1 or v2), or nothing.
+cpu_cgroup_dir() {
+  local mnt rel
+  mnt=$(awk '$(NF-2) == "cgroup" && ("," $NF ",") ~ /,cpu,/ {print $5; exit}' /proc/self/mountinfo)
+  if [ -n "$mnt" ]; then
+    rel=$(awk -F: '("," $2 ",") ~ /,cpu,/ {print $3; exit}' "/proc/$1/cgroup")
+  else
+    mnt=$(awk '$(NF-2) == "cgroup2" {print $5; exit}' /proc/self/mountinfo)
+    rel=$(awk -F: '$1 == "0" {print $3; exit}' "/proc/$1/cgroup")
+  fi
+  if [ -n "$mnt" ] && [ -n "$rel" ] && [ "$rel" != / ]; then echo "$mnt$rel"; fi
+}
+
+bench_cgroups=()
+# beside_container CONTAINER NAME PID...: moves the processes (with all their threads; children
+# they fork later follow) into a new cgroup next to CONTAINER's, and sets beside to say so. When
+# that is not possible (no write access to the cgroup tree), says so on stderr, leaves them and
+# sets beside to the empty string.
+beside_container() {
+  local container=$1 name=$2 dir group p
+  shift 2
+  beside=
+  dir=$(cpu_cgroup_dir "$(docker inspect -f '{{.State.Pid}}' "$container")" 2>/dev/null) || dir=
+  group=$(dirname "${dir:-/nonexistent}")/podkit-bench-$name-$$
+  if [ -z "$dir" ] || ! mkdir "$group" 2>/dev/null; then
+    echo "note: no cgroup could be made beside $container's; $name stays in the shell's cgroup," \
+      "where a busy machine gives it a larger share than the container" >&2
+    return 0
+  fi
+  bench_cgroups+=("$group")
+  for p in "$@"; do echo "$p" > "$group/cgroup.procs"; done
+  beside="in a cgroup beside the container's"
+}
+
+# release_cgroups: removes the cgroups beside_container made, once their processes are gone.
+release_cgroups() {
+  local g i
+  for g in "${bench_cgroups[@]}"; do
+    for i in $(seq 50); do rmdir "$g" 2>/dev/null && break; sleep 0.1; done
+  done
+}
