@@ -109,8 +109,11 @@ public final class Tailer {
     /** Families with a new generation that is still being written: not read until it has settled. */
     private final Set<Path> settling = new HashSet<>();
     private static final long SETTLE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
-    /** How long a truncated file waits for its copy to show up before its new content is read. */
-    private static final long COPY_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * How long a truncated file waits for its copy to show up before its new content is read. A test that
+     * asserts the order around a copy makes it long, so that a stalled test machine cannot end the wait.
+     */
+    long copyWaitNanos = TimeUnit.SECONDS.toNanos(1);
 
     private boolean firstStart;
     private boolean inScan;
@@ -724,7 +727,9 @@ public final class Tailer {
             f.copiedFrom = former.key;
             formers.remove(former); // its rest is in this copy now
             TrackedFile original = known.get(former.key);
-            if (original != null) {
+            // The wait ends with the copy of the file's latest truncation; an earlier one's copy turning up
+            // while a later copy is still missing does not end it.
+            if (original != null && formers.stream().noneMatch(s -> s.key.equals(former.key) && s.since > former.since)) {
                 original.holdUntil = 0;
             }
             LOG.log(Level.INFO, "found " + f.path + " holding the rest of " + former.origin + " (copytruncate); reading it from offset " + start);
@@ -885,7 +890,7 @@ public final class Tailer {
         dirty.add(f);
         // copytruncate makes its copy before truncating: give the listing a moment to show it, so the old
         // content's rest (in the copy) comes out before the new content.
-        f.holdUntil = System.nanoTime() + COPY_WAIT_NANOS;
+        f.holdUntil = System.nanoTime() + copyWaitNanos;
         nextScan = Math.min(nextScan, System.nanoTime() + SETTLE_NANOS / 4);
     }
 
