@@ -88,7 +88,7 @@ public final class AmbassadorSettings {
     public static final Setting<Boolean> CONNECTION_LOG = Setting.bool("CONNECTION_LOG", false,
             "Log one line per connection when it ends: addresses, bytes, duration, how it ended.");
     public static final Setting<Splice> SPLICE = Setting.oneOf("SPLICE", Splice.class, Splice.AUTO,
-            "Move bytes with splice(2) inside the kernel when neither side speaks TLS (epoll only): on, off, or auto (once a connection has moved 1 MiB).");
+            "Move bytes with splice(2) inside the kernel when neither side speaks TLS (epoll only): on, off, or auto (once a connection has moved 1 MiB and reads 16 KiB or more at once).");
     public static final Setting<Integer> THREADS = Setting.integer("THREADS", 0, 0, 256,
             "Event loop threads; 0: one per available CPU.");
     public static final Setting<Duration> TCP_KEEPALIVE = Setting.duration("TCP_KEEPALIVE", "60s",

@@ -296,6 +296,8 @@ public final class Connection {
     }
 
     void readComplete(Side side) {
+        // What this read burst brought (the counters were last reported at the previous burst's end).
+        long burst = side == Side.CLIENT ? upstreamBytes - upstreamReported : downstreamBytes - downstreamReported;
         reportBytes();
         if (!established || spliced || ended != null) {
             return;
@@ -303,10 +305,11 @@ public final class Connection {
         Channel from = channel(side);
         Channel to = channel(side.other());
         to.flush();
-        if (spliceable && !clientFin && !targetFin
+        if (spliceable && !clientFin && !targetFin && burst >= Splice.AUTO_BURST_BYTES
                 && upstreamBytes + downstreamBytes >= Splice.AUTO_THRESHOLD_BYTES) {
             // A bulk transfer (SPLICE=auto): from now on the kernel moves the bytes. What was read
-            // so far is already queued on the other side, ahead of anything spliced.
+            // so far is already queued on the other side, ahead of anything spliced. Small messages
+            // stay copied however many there were: a splice costs two calls where a copy costs one.
             startSplice();
             return;
         }

@@ -1,11 +1,13 @@
 package dev.podkit.ambassador.proxy;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.podkit.ambassador.RunningAmbassador;
 import dev.podkit.ambassador.TestServer;
+import dev.podkit.ambassador.config.Splice;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -84,6 +86,31 @@ class ForwardingTest {
             client.shutdownOutput();
             assertEquals(-1, client.getInputStream().read());
             amb.await(1, "podkit_ambassador_connections_ended_total", "how", "closed");
+            assertEquals("on".equals(mode.get("SPLICE")) ? 1 : 0, amb.value("podkit_ambassador_connections_spliced_total"));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("modes")
+    void smallMessagesPastTheAutoThresholdStayCopied(Map<String, String> mode) throws Exception {
+        // A long-lived connection of small request/response messages (a database's, say) moves more
+        // than Splice.AUTO_THRESHOLD_BYTES over time; splicing it would cost two calls per message.
+        byte[] message = new byte[100];
+        java.util.Arrays.fill(message, (byte) 'm');
+        int roundTrips = (int) (Splice.AUTO_THRESHOLD_BYTES / (2 * message.length)) + 500;
+        try (TestServer echo = TestServer.echo();
+             RunningAmbassador amb = RunningAmbassador.forwarding(RunningAmbassador.freePort(),
+                     "127.0.0.1:" + echo.port(), mode);
+             Socket client = connect(amb.port())) {
+            client.setTcpNoDelay(true);
+            for (int i = 0; i < roundTrips; i++) {
+                client.getOutputStream().write(message);
+                assertArrayEquals(message, client.getInputStream().readNBytes(message.length));
+            }
+            client.shutdownOutput();
+            assertEquals(-1, client.getInputStream().read());
+            amb.await(1, "podkit_ambassador_connections_ended_total", "how", "closed");
+            assertEquals((long) roundTrips * message.length, amb.value("podkit_ambassador_upstream_bytes_total"));
             assertEquals("on".equals(mode.get("SPLICE")) ? 1 : 0, amb.value("podkit_ambassador_connections_spliced_total"));
         }
     }
