@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Append-to-stdout latency of a tailer: appends numbered lines carrying their write time to a file
  * at a fixed rate, reads the tailer's stdout and prints the delay of each line (same clock, same
- * machine). Usage: java LatencyProbe.java FILE RATE SECONDS -- COMMAND... ; prints
+ * machine). Usage: java LatencyProbe.java FILE RATE SECONDS -- COMMAND... ; with LATENCY_FROM=FIFO in the
+ * environment the tool's output is read from that FIFO instead of its stdout. Prints
  * "p50_ms p99_ms max_ms received sent". Bounded: stops after SECONDS (plus 5 s for stragglers).
  */
 public class LatencyProbe {
@@ -30,7 +31,10 @@ public class LatencyProbe {
         Arrays.fill(delay, -1);
         String pad = "x".repeat(70);
         Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(tool.getInputStream(), StandardCharsets.UTF_8))) {
+            // LATENCY_FROM: a FIFO the tool writes to instead of its stdout (a container's JVM writes there directly)
+            String from = System.getenv("LATENCY_FROM");
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(
+                    from == null ? tool.getInputStream() : new java.io.FileInputStream(from), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
                     long now = System.nanoTime();
