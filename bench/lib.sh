@@ -4,6 +4,18 @@
 now_ms() { date +%s%3N; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
+# The four images and their default admin ports.
+HELPERS=(log-sidecar:9701 tcp-ambassador:9702 request-splitter:9703 metrics-adapter:9187)
+
+# wait_ready URL WHAT: polls URL/readyz every 10 ms; fails after 60 s, naming WHAT.
+wait_ready() {
+  local deadline=$(( $(now_ms) + 60000 ))
+  until curl -fs -o /dev/null "$1/readyz"; do
+    if [ "$(now_ms)" -ge "$deadline" ]; then echo "$2: not ready within 60 s" >&2; return 1; fi
+    sleep 0.01
+  done
+}
+
 # measure_once NAME IMAGE PORT IDLE_SECONDS [docker run args...] -- [command...]
 # Prints "<ms from docker run to /readyz 200> <RSS in MiB after IDLE_SECONDS> <ms from JVM start to
 # ready, as the helper logs it>".
@@ -15,13 +27,7 @@ measure_once() {
   begin=$(now_ms)
   docker run -d --rm --name "$name" --read-only -p "127.0.0.1::$port" "${run_args[@]}" "$image" "$@" >/dev/null
   url="http://$(docker port "$name" "$port/tcp" | head -1)"
-  deadline=$(( $(now_ms) + 60000 ))
-  until curl -fs -o /dev/null "$url/readyz"; do
-    if [ "$(now_ms)" -ge "$deadline" ]; then
-      echo "$image: not ready within 60 s" >&2; docker rm -f "$name" >/dev/null; return 1
-    fi
-    sleep 0.01
-  done
+  wait_ready "$url" "$image" || { docker rm -f "$name" >/dev/null; return 1; }
   local ready=$(( $(now_ms) - begin ))
   sleep "$idle"
   rss=$(curl -fs "$url/metrics" | awk '/^process_resident_memory_bytes /{print $2}')
